@@ -1,0 +1,210 @@
+"""The ``relieve`` command line: a thin shell over the library.
+
+Every command parses its arguments, calls one library function, and prints the
+result (Rich tables for people, ``--json`` for programs). Any ``RelieveError`` —
+bad input, unknown name, unreadable model — becomes a one-line message on stderr
+and exit code 2; nothing here prints a traceback for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import RelieveError, UnknownNameError
+
+DISCLAIMER = (
+    "relieve informs and guides gentle self-care; it does not diagnose. "
+    "If pain is severe, follows an injury, or comes with other symptoms, see a doctor."
+)
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors raise instead of exiting, so main() reports them uniformly."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise RelieveError(message, field="arguments")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _parse_settings(items: Sequence[str] | None) -> dict[str, float]:
+    """``--set name=value`` pairs into a dict; the value must be a finite number."""
+    values: dict[str, float] = {}
+    for item in items or ():
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise RelieveError(f"expected NAME=VALUE, got {item!r}", field="--set")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise RelieveError(f"{name}: {raw!r} is not a number", field="--set") from None
+        if not math.isfinite(value):
+            raise RelieveError(f"{name}: the value must be a finite number", field="--set")
+        values[name] = value
+    return values
+
+
+# --------------------------------------------------------------------------- model commands
+
+
+def cmd_model_info(args) -> int:
+    from .model import load_model
+
+    model = load_model(args.file)
+    info = model_summary(model)
+    if args.json:
+        _print_json(info)
+        return 0
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]{model.name}[/bold]  ({model.source})")
+    table = Table(title=f"{len(info['coordinates'])} independent coordinates")
+    for col in ("coordinate", "default", "min", "max", "unit", "locked", "clamped"):
+        table.add_column(col)
+    for c in info["coordinates"]:
+        table.add_row(
+            c["name"], f"{c['default']:.4g}", f"{c['range'][0]:.4g}", f"{c['range'][1]:.4g}",
+            c["unit"], "yes" if c["locked"] else "", "yes" if c["clamped"] else "",
+        )
+    console.print(table)
+    if info["coupled_coordinates"]:
+        console.print(
+            "Driven by couplers: "
+            + ", ".join(f"{c['name']} <- {c['follows']}" for c in info["coupled_coordinates"])
+        )
+    console.print(f"Bodies ({len(info['bodies'])}): " + ", ".join(info["bodies"]))
+    console.print(f"Muscles ({len(info['muscles'])}): " + ", ".join(info["muscles"]))
+    return 0
+
+
+def model_summary(model) -> dict:
+    """A JSON-ready description of a model: coordinates, bodies, muscles."""
+    dependent = {c.dependent: c.independent for c in model.couplers}
+    coords = []
+    for name in model.coordinate_names:
+        c = model.coordinate(name)
+        coords.append(
+            {
+                "name": c.name,
+                "default": c.default,
+                "range": list(c.range),
+                "unit": "rad" if c.motion == "rotational" else "m",
+                "locked": c.locked,
+                "clamped": c.clamped,
+            }
+        )
+    return {
+        "name": model.name,
+        "coordinates": coords,
+        "coupled_coordinates": [{"name": k, "follows": v} for k, v in dependent.items()],
+        "bodies": list(model.body_names),
+        "muscles": list(model.muscle_names),
+    }
+
+
+def cmd_model_lengths(args) -> int:
+    from .model import load_model
+
+    model = load_model(args.file)
+    settings = _parse_settings(args.set)
+    q = model.q_from(settings)
+    lengths = model.muscle_lengths(q)[0]
+    if args.json:
+        _print_json(
+            {
+                "coordinates": dict(zip(model.coordinate_names, map(float, q[0]))),
+                "lengths_m": dict(zip(model.muscle_names, map(float, lengths))),
+            }
+        )
+        return 0
+    from rich.table import Table
+
+    table = Table(title="Muscle–tendon lengths")
+    table.add_column("muscle")
+    table.add_column("length (mm)", justify="right")
+    for name, value in zip(model.muscle_names, lengths):
+        table.add_row(name, f"{value * 1000:.2f}")
+    _console().print(table)
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="relieve",
+        description=(
+            "Relieve a neck or upper-back muscle spasm safely: screen for danger, find the "
+            "muscle, and guide three gentle osteopathic techniques computed from a "
+            "musculoskeletal model. " + DISCLAIMER
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"relieve {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    model = sub.add_parser("model", help="inspect a musculoskeletal model (.osim or the project's own .yaml)")
+    model_sub = model.add_subparsers(dest="model_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    info = model_sub.add_parser("info", help="coordinates with ranges and units, bodies, muscles")
+    info.add_argument("file", help="model file (.osim or .yaml)")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(func=cmd_model_info)
+    lengths = model_sub.add_parser("lengths", help="every muscle's length in one posture")
+    lengths.add_argument("file", help="model file (.osim or .yaml)")
+    lengths.add_argument(
+        "--set", action="append", metavar="COORD=VALUE",
+        help="set a coordinate (radians or metres); repeat for several; others stay at their default",
+    )
+    lengths.add_argument("--json", action="store_true", help="print JSON")
+    lengths.set_defaults(func=cmd_model_lengths)
+    model.set_defaults(func=_help_for(model))
+    return parser
+
+
+def _help_for(parser: argparse.ArgumentParser) -> Callable:
+    def show(_args) -> int:
+        parser.print_help()
+        return 0
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
+        return int(args.func(args) or 0)
+    except RelieveError as exc:
+        sys.stderr.write(f"relieve: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("relieve: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["main", "build_parser", "DISCLAIMER", "UnknownNameError"]

@@ -1,0 +1,759 @@
+"""The musculoskeletal model: an immutable description and its vectorised kinematics.
+
+A ``Model`` is built once from data (an OpenSim file or the project's own model
+file) and never changes. Every computation takes a batch of postures ``q`` of shape
+``(N, n_coordinates)`` and returns arrays; there is no Python loop over postures, and
+large batches are processed in chunks so memory stays bounded.
+
+Frames follow OpenSim: a joint places its *parent frame* (fixed in the parent body)
+and its *child frame* (fixed in the child body); the joint's own transform ``X_FM``
+turns the parent frame into the child frame. Rotations of a joint are applied in
+order, each about its axis in the frame already rotated by the ones before it;
+translations are along axes of the parent frame.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from ..errors import ModelError, UnknownNameError
+from ._functions import Function
+from ._kernel import _lengths_kernel
+
+DEFAULT_CHUNK = 4096
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass(frozen=True)
+class Coordinate:
+    """A generalised coordinate (radians for rotational, metres for translational)."""
+
+    name: str
+    default: float = 0.0
+    range: tuple[float, float] = (-np.pi, np.pi)
+    motion: str = "rotational"  # "rotational" | "translational"
+    locked: bool = False
+    clamped: bool = False
+
+
+@dataclass(frozen=True)
+class Coupler:
+    """``dependent = function(independent)``: OpenSim's CoordinateCouplerConstraint."""
+
+    name: str
+    dependent: str
+    independent: str
+    function: Function
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A rigid transform: ``x_parent = rotation @ x_child + translation``."""
+
+    rotation: np.ndarray = field(default_factory=lambda: np.eye(3))
+    translation: np.ndarray = field(default_factory=lambda: np.zeros(3))
+
+    @staticmethod
+    def from_xyz_body_fixed(angles: Iterable[float], translation: Iterable[float]) -> "Transform":
+        """OpenSim's frame orientation: body-fixed x, then y, then z rotations."""
+        ax, ay, az = (float(a) for a in angles)
+        r = _axis_rotation(np.array([1.0, 0, 0]), ax) @ _axis_rotation(np.array([0, 1.0, 0]), ay)
+        r = r @ _axis_rotation(np.array([0, 0, 1.0]), az)
+        return Transform(r, np.asarray(list(translation), dtype=float))
+
+    def compose(self, other: "Transform") -> "Transform":
+        return Transform(self.rotation @ other.rotation, self.rotation @ other.translation + self.translation)
+
+    def inverse(self) -> "Transform":
+        rt = self.rotation.T
+        return Transform(rt, -rt @ self.translation)
+
+
+@dataclass(frozen=True)
+class TransformAxis:
+    """One axis of a joint: a rotation about, or a translation along, ``axis``.
+
+    The amount is ``function(coordinate)``; with no coordinate it is the constant
+    ``function(0)``.
+    """
+
+    kind: str  # "rotation" | "translation"
+    axis: tuple[float, float, float]
+    coordinate: str | None
+    function: Function
+
+
+@dataclass(frozen=True)
+class Joint:
+    name: str
+    parent: str
+    child: str
+    parent_offset: Transform = field(default_factory=Transform)
+    child_offset: Transform = field(default_factory=Transform)
+    axes: tuple[TransformAxis, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathPoint:
+    """A point of a muscle path, fixed in a body.
+
+    ``active_range`` makes it conditional (OpenSim's ConditionalPathPoint): the point
+    is part of the path only while ``coordinate`` lies in the closed range.
+    ``moving`` makes its location a function of coordinates (MovingPathPoint): one
+    ``(coordinate, function)`` pair per axis x, y, z, replacing ``location``.
+    """
+
+    body: str
+    location: tuple[float, float, float]
+    name: str = ""
+    coordinate: str | None = None
+    active_range: tuple[float, float] | None = None
+    moving: tuple[tuple[str | None, Function], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Muscle:
+    name: str
+    points: tuple[PathPoint, ...]
+
+
+# --------------------------------------------------------------------------- rotations
+
+
+def _skew(a: np.ndarray) -> np.ndarray:
+    return np.array([[0.0, -a[2], a[1]], [a[2], 0.0, -a[0]], [-a[1], a[0], 0.0]])
+
+
+def _axis_rotation(axis: np.ndarray, angle: float) -> np.ndarray:
+    a = np.asarray(axis, dtype=float)
+    a = a / np.linalg.norm(a)
+    k = _skew(a)
+    return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
+
+
+def _map_chunks(work, starts) -> None:
+    """Run ``work(start)`` for every chunk, on two threads when there is more than one.
+
+    NumPy releases the GIL inside its array loops, so chunks computed on separate
+    threads use separate cores; each chunk writes its own rows of the output.
+    """
+    starts = list(starts)
+    if len(starts) < 2 or _THREADS < 2:
+        for s in starts:
+            work(s)
+        return
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        for _ in pool.map(work, starts):
+            pass
+
+
+_THREADS = min(2, os.cpu_count() or 1)
+
+
+def _axis_plan(axis: np.ndarray):
+    """How to turn a frame about ``axis``: a coordinate axis directly, any other axis
+    as ``Q R_z Q^T`` with ``Q`` taking z onto it."""
+    for code, unit in enumerate(np.eye(3)):
+        if np.allclose(axis, unit, atol=1e-15):
+            return code, None, None
+    helper = np.array([1.0, 0, 0]) if abs(axis[0]) < 0.9 else np.array([0, 1.0, 0])
+    u = np.cross(helper, axis)
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    q = np.column_stack([u, v, axis])
+    return 2, _const_entries(q), _const_entries(q.T)
+
+
+# Rotation matrices as 3x3 nested lists whose entries are floats or (N,) arrays.
+_IDENTITY_R = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+_IDENTITY_ROWS = np.array([1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0, 0, 0, 0])
+# Which two columns a rotation about x, y or z mixes: (first, second) with
+# col_first' = c*first + s*second, col_second' = c*second - s*first.
+_MIXED_COLUMNS = ((1, 2), (2, 0), (0, 1))
+
+
+def _const_entries(r: np.ndarray) -> list:
+    return [[float(r[i, j]) for j in range(3)] for i in range(3)]
+
+
+def _is_zero(x) -> bool:
+    return isinstance(x, float) and x == 0.0
+
+
+def _dot(terms) -> object:
+    """Sum of products a*b, skipping constant zeros (a float stays a float)."""
+    total = 0.0
+    for a, b in terms:
+        if _is_zero(a) or _is_zero(b):
+            continue
+        if isinstance(a, float) and a == 1.0:
+            prod = b
+        elif isinstance(b, float) and b == 1.0:
+            prod = a
+        else:
+            prod = a * b
+        total = prod if _is_zero(total) else total + prod
+    return total
+
+
+def _mat_mul(a: list, b: list) -> list:
+    return [[_dot((a[i][k], b[k][j]) for k in range(3)) for j in range(3)] for i in range(3)]
+
+
+def _mat_vec(a: list, v: list) -> list:
+    return [_dot((a[i][k], v[k]) for k in range(3)) for i in range(3)]
+
+
+def _vec_add(u: list, v: list) -> list:
+    return [_dot(((u[i], 1.0), (v[i], 1.0))) for i in range(3)]
+
+
+def _rotate_columns(m: list, code: int, c, s) -> list:
+    """``m @ R_axis(angle)`` for axis x, y or z (code 0, 1, 2) given cos and sin."""
+    first, second = _MIXED_COLUMNS[code]
+    out = [row[:] for row in m]
+    for i in range(3):
+        a, b = m[i][first], m[i][second]
+        out[i][first] = _dot(((a, c), (b, s)))
+        out[i][second] = _dot(((b, c), (a, -s)))
+    return out
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class _JointPlan:
+    """A joint compiled for fast batched evaluation (see ``Model._plan_joint``)."""
+
+    parent: int  # body index, -1 for the ground
+    child: int
+    frame_rotation: np.ndarray  # the joint's parent frame in the parent body
+    frame_origin: np.ndarray
+    before: np.ndarray  # frame rotation with leading constant rotations folded in
+    after: np.ndarray  # trailing constant rotations, then the inverse child frame
+    after_p: np.ndarray
+    rotations: tuple  # ("var", axis code, Q, Q^T, coordinate column, function) | ("const", R)
+    translations: tuple  # (axis in the parent frame, coordinate column, function)
+    const_translation: np.ndarray
+
+
+class Model:
+    """An immutable musculoskeletal model with batched, vectorised kinematics."""
+
+    def __init__(
+        self,
+        name: str,
+        coordinates: Iterable[Coordinate],
+        joints: Iterable[Joint],
+        muscles: Iterable[Muscle],
+        couplers: Iterable[Coupler] = (),
+        ground: str = "ground",
+        source: str = "",
+    ):
+        self.name = name
+        self.source = source
+        self.ground = ground
+        self.coordinates: tuple[Coordinate, ...] = tuple(coordinates)
+        self.joints: tuple[Joint, ...] = tuple(joints)
+        self.muscles: tuple[Muscle, ...] = tuple(muscles)
+        self.couplers: tuple[Coupler, ...] = tuple(couplers)
+        self._check_and_compile()
+
+    # ----------------------------------------------------------------- public names
+
+    @property
+    def coordinate_names(self) -> tuple[str, ...]:
+        """Independent coordinates, in the column order ``q`` uses."""
+        return self._independent_names
+
+    @property
+    def all_coordinate_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.coordinates)
+
+    @property
+    def muscle_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.muscles)
+
+    @property
+    def body_names(self) -> tuple[str, ...]:
+        """Bodies in tree order, the ground first."""
+        return (self.ground,) + tuple(self._body_order)
+
+    def coordinate(self, name: str) -> Coordinate:
+        try:
+            return self.coordinates[self._coord_index[name]]
+        except KeyError:
+            raise UnknownNameError(
+                f"no coordinate {name!r}; known: {', '.join(self.coordinate_names)}", field="coordinate"
+            ) from None
+
+    def default_q(self) -> np.ndarray:
+        """The default posture as one row ``(len(coordinate_names),)``."""
+        return np.array([self.coordinates[i].default for i in self._independent], dtype=float)
+
+    def q_from(self, values: Mapping[str, float] | None = None, n: int = 1) -> np.ndarray:
+        """A ``(n, n_coordinates)`` batch at the default posture with some values set."""
+        q = np.tile(self.default_q(), (n, 1))
+        for key, value in (values or {}).items():
+            if key not in self._independent_col:
+                if key in self._coord_index:
+                    raise UnknownNameError(f"coordinate {key!r} is driven by a coupler and cannot be set", field=key)
+                raise UnknownNameError(
+                    f"no coordinate {key!r}; known: {', '.join(self.coordinate_names)}", field=key
+                )
+            q[:, self._independent_col[key]] = value
+        return q
+
+    # ----------------------------------------------------------------- computations
+
+    def muscle_lengths(self, q, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+        """Muscle–tendon path lengths in metres: ``(N, n_coordinates) -> (N, n_muscles)``.
+
+        Clamped coordinates are held inside their range and locked ones at their
+        default, as OpenSim does when a coordinate's value is set.
+        """
+        q = self._as_batch(q)
+        out = np.empty((q.shape[0], len(self.muscles)))
+
+        def work(start: int) -> None:
+            stop = min(start + chunk, q.shape[0])
+            full = self._full_coordinates(self._apply_limits(q[start:stop]))
+            out[start:stop] = self._lengths_from_full(full)
+
+        _map_chunks(work, range(0, q.shape[0], chunk))
+        return out
+
+    def length_jacobian(self, q, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+        """dL/dq for every muscle and independent coordinate: ``(N, n_muscles, n_coordinates)``.
+
+        Coupled coordinates follow their independent ones (chain rule through the
+        couplers), which is what OpenSim's moment-arm solver reports. A fourth-order
+        central difference on the exact length function gives about 1e-12 m/rad.
+        """
+        q = self._as_batch(q)
+        n, m, k = q.shape[0], len(self.muscles), len(self._independent)
+        out = np.empty((n, m, k))
+        for start in range(0, n, max(1, chunk // 4)):
+            stop = min(start + max(1, chunk // 4), n)
+            base = self._apply_limits(q[start:stop])
+            for col in range(k):
+                out[start:stop, :, col] = self._derivative(base, col)
+        return out
+
+    def moment_arms(self, q, coordinate: str, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+        """Moment arms ``-dL/dq`` (metres per radian) about one coordinate: ``(N, n_muscles)``."""
+        if coordinate not in self._independent_col:
+            self.coordinate(coordinate)  # raises a clear error for an unknown name
+            raise UnknownNameError(f"coordinate {coordinate!r} is driven by a coupler", field="coordinate")
+        q = self._as_batch(q)
+        col = self._independent_col[coordinate]
+        out = np.empty((q.shape[0], len(self.muscles)))
+        for start in range(0, q.shape[0], chunk):
+            stop = min(start + chunk, q.shape[0])
+            out[start:stop] = -self._derivative(self._apply_limits(q[start:stop]), col)
+        return out
+
+    def body_transforms(self, q) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each body's pose in the ground: name -> (rotation (N,3,3), origin (N,3))."""
+        q = self._as_batch(q)
+        full = self._full_coordinates(self._apply_limits(q))
+        rot, pos = self._rotations_positions(self._poses(full))
+        out = {self.ground: (rot[-1], pos[-1])}
+        for i, name in enumerate(self._body_order):
+            out[name] = (rot[i], pos[i])
+        return out
+
+    def points_in_ground(self, q, body: str, locations) -> np.ndarray:
+        """Locations fixed in ``body`` expressed in the ground: ``(N, k, 3)``."""
+        locs = np.atleast_2d(np.asarray(locations, dtype=float))
+        r, p = self.body_transforms(q)[self._check_body(body)]
+        return np.einsum("nij,kj->nki", r, locs) + p[:, None, :]
+
+    def muscle_path(self, q, muscle: str) -> list[np.ndarray]:
+        """The active path points of one muscle in the ground, one ``(k, 3)`` array per posture."""
+        idx = self._muscle_index.get(muscle)
+        if idx is None:
+            raise UnknownNameError(f"no muscle {muscle!r}", field="muscle")
+        q = self._as_batch(q)
+        full = self._full_coordinates(self._apply_limits(q))
+        rot, pos = self._rotations_positions(self._poses(full))
+        pts, active = self._muscle_points(self.muscles[idx], full, rot, pos)
+        return [pts[i][active[i]] for i in range(q.shape[0])]
+
+    # ----------------------------------------------------------------- internals
+
+    def _check_body(self, body: str) -> str:
+        if body != self.ground and body not in self._body_index:
+            raise UnknownNameError(f"no body {body!r}; known: {', '.join(self.body_names)}", field="body")
+        return body
+
+    def _as_batch(self, q) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        if q.ndim == 1:
+            q = q[None, :]
+        if q.ndim != 2 or q.shape[1] != len(self._independent):
+            raise ModelError(
+                f"postures must have shape (N, {len(self._independent)}) for coordinates "
+                f"{', '.join(self.coordinate_names)}; got {q.shape}",
+                field="q",
+            )
+        return q
+
+    def _apply_limits(self, q: np.ndarray) -> np.ndarray:
+        if not (self._clamp_cols.size or self._lock_cols.size):
+            return q
+        q = q.copy()
+        if self._clamp_cols.size:
+            q[:, self._clamp_cols] = np.clip(q[:, self._clamp_cols], self._clamp_lo, self._clamp_hi)
+        if self._lock_cols.size:
+            q[:, self._lock_cols] = self._lock_values
+        return q
+
+    def _full_coordinates(self, q: np.ndarray) -> np.ndarray:
+        full = np.empty((q.shape[0], len(self.coordinates)))
+        full[:, self._independent] = q
+        for dep, ind, fn in self._coupler_plan:
+            full[:, dep] = fn(full[:, ind])
+        return full
+
+    def _derivative(self, q: np.ndarray, col: int) -> np.ndarray:
+        h = 1e-4 if self.coordinates[self._independent[col]].motion == "rotational" else 1e-5
+        acc = 0.0
+        for step, weight in ((-2, 1.0), (-1, -8.0), (1, 8.0), (2, -1.0)):
+            qq = q.copy()
+            qq[:, col] += step * h
+            acc = acc + weight * self._lengths_from_full(self._full_coordinates(qq))
+        return acc / (12.0 * h)
+
+    def _poses(self, full: np.ndarray, relative_root: bool = False) -> np.ndarray:
+        """Every body's pose in the ground as rows ``(B + 1, 12, N)``.
+
+        Rows 0-8 hold the rotation matrix entries (row-major), rows 9-11 the origin;
+        the last body slot is the ground. Entries are built from contiguous ``(N,)``
+        rows; entries that stay constant are kept as plain floats (zeros skipped) until
+        they are written out. With ``relative_root`` the joint that carries the whole
+        model is treated as fixed: a rigid motion of everything changes no length.
+        """
+        n = full.shape[0]
+        out = np.empty((len(self._body_order) + 1, 12, n))
+        out[-1] = _IDENTITY_ROWS[:, None]
+        entries: dict[int, tuple[list, list]] = {-1: (_IDENTITY_R, [0.0, 0.0, 0.0])}
+        for plan in self._joint_plans:
+            if relative_root and plan.child == self._free_root:
+                r, p = _IDENTITY_R, [0.0, 0.0, 0.0]
+            else:
+                m = _const_entries(plan.before)
+                for step in plan.rotations:
+                    if step[0] == "const":
+                        m = _mat_mul(m, _const_entries(step[1]))
+                    else:
+                        _, code, q_in, q_out, col, fn = step
+                        angle = fn(full[:, col])
+                        if q_in is not None:
+                            m = _mat_mul(m, q_in)
+                        m = _rotate_columns(m, code, np.cos(angle), np.sin(angle))
+                        if q_out is not None:
+                            m = _mat_mul(m, q_out)
+                t_fm = list(plan.const_translation)
+                for axis, col, fn in plan.translations:
+                    amount = fn(full[:, col])
+                    t_fm = [t_fm[i] + amount * axis[i] if axis[i] else t_fm[i] for i in range(3)]
+                p_local = _vec_add(
+                    _vec_add(list(plan.frame_origin), _mat_vec(_const_entries(plan.frame_rotation), t_fm)),
+                    _mat_vec(m, list(plan.after_p)),
+                )
+                r_local = _mat_mul(m, _const_entries(plan.after))
+                rp, pp = entries[plan.parent]
+                r = _mat_mul(rp, r_local)
+                p = _vec_add(pp, _mat_vec(rp, p_local))
+            entries[plan.child] = (r, p)
+            rows = out[plan.child]
+            for k, v in enumerate([x for row in r for x in row] + p):
+                rows[k] = v
+        return out
+
+    def _rotations_positions(self, poses: np.ndarray):
+        """(B+1, 12, N) rows -> rotations (B+1, N, 3, 3) and origins (B+1, N, 3)."""
+        rot = np.ascontiguousarray(poses[:, :9].transpose(0, 2, 1)).reshape(poses.shape[0], -1, 3, 3)
+        pos = np.ascontiguousarray(poses[:, 9:].transpose(0, 2, 1))
+        return rot, pos
+
+    def _lengths_from_full(self, full: np.ndarray) -> np.ndarray:
+        n = full.shape[0]
+        # Functions of coordinates in NumPy, column by column; geometry in the kernel.
+        angles = np.empty((n, len(self._var_steps)))
+        for k, (col, fn) in enumerate(self._var_steps):
+            angles[:, k] = fn(full[:, col])
+        trans = [tr for pl in self._joint_plans for tr in pl.translations]
+        amounts = np.empty((n, len(trans)))
+        for k, (_, col, fn) in enumerate(trans):
+            amounts[:, k] = fn(full[:, col])
+        cos_a = np.zeros((n, len(self._var_index)))
+        sin_a = np.zeros((n, len(self._var_index)))
+        is_var = self._kernel_args[8] == 0
+        cos_a[:, is_var] = np.cos(angles)
+        sin_a[:, is_var] = np.sin(angles)
+        lengths = np.empty((n, len(self.muscles)))
+        k = self._kernel_args
+        _lengths_kernel(cos_a, sin_a, amounts, *k, self._constant_length, lengths)
+        if self._special_muscles:
+            rot, pos = self._rotations_positions(self._poses(full))
+            for m in self._special_muscles:
+                p, active = self._muscle_points(self.muscles[m], full, rot, pos)
+                lengths[:, m] = _active_path_length(p, active)
+        return lengths
+
+    def _muscle_points(self, muscle: Muscle, full, rot, pos):
+        """Every point of a muscle in the ground (N, k, 3) and which are active (N, k)."""
+        n = full.shape[0]
+        k = len(muscle.points)
+        pts = np.empty((n, k, 3))
+        active = np.ones((n, k), dtype=bool)
+        for j, pp in enumerate(muscle.points):
+            if pp.moving is not None:
+                loc = np.stack(
+                    [
+                        fn(full[:, self._coord_index[c]]) if c is not None else fn(np.zeros(n))
+                        for c, fn in pp.moving
+                    ],
+                    axis=1,
+                )
+            else:
+                loc = np.broadcast_to(np.asarray(pp.location, dtype=float), (n, 3))
+            b = self._body_index.get(pp.body, -1)
+            pts[:, j] = np.einsum("nij,nj->ni", rot[b], loc) + pos[b]
+            if pp.active_range is not None:
+                v = full[:, self._coord_index[pp.coordinate]]
+                active[:, j] = (v >= pp.active_range[0]) & (v <= pp.active_range[1])
+        return pts, active
+
+    def _check_and_compile(self) -> None:
+        names = [c.name for c in self.coordinates]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ModelError(f"coordinate names repeat: {', '.join(dup)}")
+        self._coord_index = {n: i for i, n in enumerate(names)}
+
+        # Couplers: each dependent coordinate is a function of another one.
+        dependents = {}
+        for c in self.couplers:
+            for role, nm in (("dependent", c.dependent), ("independent", c.independent)):
+                if nm not in self._coord_index:
+                    raise ModelError(f"coupler {c.name!r}: {role} coordinate {nm!r} does not exist")
+            if c.dependent in dependents:
+                raise ModelError(f"coordinate {c.dependent!r} is driven by two couplers")
+            dependents[c.dependent] = c
+        ordered, done = [], set()
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in done or name not in dependents:
+                return
+            if name in trail:
+                raise ModelError(f"coupler loop through {' -> '.join(trail + (name,))}")
+            visit(dependents[name].independent, trail + (name,))
+            ordered.append(dependents[name])
+            done.add(name)
+
+        for name in dependents:
+            visit(name, ())
+        self._coupler_plan = tuple(
+            (self._coord_index[c.dependent], self._coord_index[c.independent], c.function) for c in ordered
+        )
+        self._independent = np.array([i for i, n in enumerate(names) if n not in dependents], dtype=int)
+        self._independent_names = tuple(names[i] for i in self._independent)
+        self._independent_col = {n: j for j, n in enumerate(self._independent_names)}
+
+        cols = [(j, self.coordinates[i]) for j, i in enumerate(self._independent)]
+        clamp = [(j, c) for j, c in cols if c.clamped and not c.locked]
+        self._clamp_cols = np.array([j for j, _ in clamp], dtype=int)
+        self._clamp_lo = np.array([c.range[0] for _, c in clamp], dtype=float)
+        self._clamp_hi = np.array([c.range[1] for _, c in clamp], dtype=float)
+        lock = [(j, c) for j, c in cols if c.locked]
+        self._lock_cols = np.array([j for j, _ in lock], dtype=int)
+        self._lock_values = np.array([c.default for _, c in lock], dtype=float)
+
+        # Bodies: a tree grown from the ground, one joint per body.
+        by_child = {}
+        for j in self.joints:
+            if j.child == self.ground:
+                raise ModelError(f"joint {j.name!r} moves the ground")
+            if j.child in by_child:
+                raise ModelError(f"body {j.child!r} has two parent joints ({by_child[j.child].name}, {j.name})")
+            by_child[j.child] = j
+        known = {self.ground} | set(by_child)
+        for j in self.joints:
+            if j.parent not in known:
+                raise ModelError(f"joint {j.name!r}: parent body {j.parent!r} does not exist")
+        order: list[str] = []
+        placed = {self.ground}
+        pending = list(self.joints)
+        while pending:
+            progress = [j for j in pending if j.parent in placed]
+            if not progress:
+                raise ModelError(f"joints form a loop: {', '.join(j.name for j in pending)}")
+            for j in progress:
+                order.append(j.child)
+                placed.add(j.child)
+            pending = [j for j in pending if j.child not in placed]
+        self._body_order = tuple(order)
+        self._body_index = {b: i for i, b in enumerate(order)}
+        plans = []
+        for child in order:
+            j = by_child[child]
+            plans.append(self._plan_joint(j))
+        self._joint_plans = tuple(plans)
+
+        # Muscles: straight segments between fixed points, grouped by the pair of
+        # bodies they join; paths with conditional or moving points are kept apart.
+        constant = np.zeros(len(self.muscles))
+        special = []
+        by_pair: dict[tuple[int, int], list] = {}
+        for m, muscle in enumerate(self.muscles):
+            if len(muscle.points) < 2:
+                raise ModelError(f"muscle {muscle.name!r} has {len(muscle.points)} path point(s); it needs at least 2")
+            for p in muscle.points:
+                if p.body not in known:
+                    raise ModelError(f"muscle {muscle.name!r}: path point {p.name or '?'} is on unknown body {p.body!r}")
+                for c in ([p.coordinate] if p.coordinate else []) + [c for c, _ in (p.moving or ()) if c]:
+                    if c not in self._coord_index:
+                        raise ModelError(f"muscle {muscle.name!r}: path point {p.name!r} uses unknown coordinate {c!r}")
+            if any(p.active_range is not None or p.moving is not None for p in muscle.points):
+                special.append(m)
+                continue
+            for pa, pb in zip(muscle.points, muscle.points[1:]):
+                la, lb = np.asarray(pa.location, dtype=float), np.asarray(pb.location, dtype=float)
+                if pa.body == pb.body:  # both ends in one body: the segment never changes length
+                    constant[m] += float(np.linalg.norm(lb - la))
+                else:
+                    ba, bb = self._body_index.get(pa.body, -1), self._body_index.get(pb.body, -1)
+                    by_pair.setdefault((ba, bb), []).append((m, la, lb))
+        segments = [(ba, la, bb, lb, m) for (ba, bb), segs in by_pair.items() for m, la, lb in segs]
+        self._segments = segments
+        self._constant_length = constant
+        self._special_muscles = tuple(special)
+        self._muscle_index = {m.name: i for i, m in enumerate(self.muscles)}
+        if len(self._muscle_index) != len(self.muscles):
+            raise ModelError("muscle names repeat")
+        # If no path point lies on the ground and one joint carries everything, that
+        # joint's motion moves the whole model rigidly and changes no length.
+        on_ground = any(p.body == self.ground for mu in self.muscles for p in mu.points)
+        roots = [j for j in self.joints if j.parent == self.ground]
+        self._free_root = self._body_index[roots[0].child] if len(roots) == 1 and not on_ground else None
+        self._kernel_args = self._kernel_plan()
+
+    def _kernel_plan(self) -> tuple:
+        """The joint and segment plan as flat arrays for the compiled kernel."""
+        plans = self._joint_plans
+        nj = len(plans)
+        steps = [st for pl in plans for st in pl.rotations]
+        trans = [tr for pl in plans for tr in pl.translations]
+        eye = np.eye(3)
+        rot_start = np.cumsum([0] + [len(pl.rotations) for pl in plans])
+        tr_start = np.cumsum([0] + [len(pl.translations) for pl in plans])
+        var = [st[0] == "var" for st in steps]
+        # Which columns of cos/sin each step reads: variable steps in order.
+        self._var_steps = tuple((st[4], st[5]) for st in steps if st[0] == "var")
+        self._var_index = np.cumsum(var) - 1
+        segs = self._segments
+        return (
+            np.array([pl.parent for pl in plans], dtype=np.int64),
+            np.array([pl.before for pl in plans]).reshape(nj, 3, 3),
+            np.array([pl.after for pl in plans]).reshape(nj, 3, 3),
+            np.array([pl.after_p for pl in plans]).reshape(nj, 3),
+            np.array([pl.frame_rotation for pl in plans]).reshape(nj, 3, 3),
+            np.array([pl.frame_origin for pl in plans]).reshape(nj, 3),
+            np.array([pl.const_translation for pl in plans]).reshape(nj, 3),
+            rot_start.astype(np.int64),
+            np.array([0 if v else 1 for v in var], dtype=np.int64),
+            np.array([st[1] if st[0] == "var" else 0 for st in steps], dtype=np.int64),
+            np.array([np.array(st[2]) if st[0] == "var" and st[2] is not None else eye for st in steps]).reshape(-1, 3, 3),
+            np.array([np.array(st[3]) if st[0] == "var" and st[3] is not None else eye for st in steps]).reshape(-1, 3, 3),
+            np.array([st[0] == "var" and st[2] is not None for st in steps], dtype=np.bool_),
+            np.array([st[1] if st[0] == "const" else eye for st in steps]).reshape(-1, 3, 3),
+            tr_start.astype(np.int64),
+            np.array([tr[0] for tr in trans]).reshape(-1, 3),
+            np.int64(-1 if self._free_root is None else self._free_root),
+            np.array([sg[0] for sg in segs], dtype=np.int64),
+            np.array([sg[1] for sg in segs]).reshape(-1, 3),
+            np.array([sg[2] for sg in segs], dtype=np.int64),
+            np.array([sg[3] for sg in segs]).reshape(-1, 3),
+            np.array([sg[4] for sg in segs], dtype=np.int64),
+        )
+
+    def _plan_joint(self, j: Joint) -> _JointPlan:
+        """Fold everything constant about a joint into fixed matrices.
+
+        ``X_parent_child = P * X_FM * C^-1`` with ``X_FM`` = (ordered rotations, a
+        translation along parent-frame axes). Constant rotations that lead the
+        sequence join ``P``'s rotation, those that trail it join ``C^-1``; the rest
+        stay as steps evaluated per posture.
+        """
+        steps: list = []  # ("var", axis, col, fn) | ("const", R)
+        translations = []
+        const_t = np.zeros(3)
+        for ax in j.axes:
+            axis = np.asarray(ax.axis, dtype=float)
+            norm = np.linalg.norm(axis)
+            if norm == 0:
+                raise ModelError(f"joint {j.name!r}: an axis of length zero")
+            axis = axis / norm
+            if ax.coordinate is not None and ax.coordinate not in self._coord_index:
+                raise ModelError(f"joint {j.name!r}: axis uses unknown coordinate {ax.coordinate!r}")
+            fixed = ax.coordinate is None or ax.function.is_constant
+            amount = float(ax.function(np.zeros(1))[0]) if fixed else None
+            if ax.kind == "rotation":
+                if fixed:
+                    steps.append(("const", _axis_rotation(axis, amount)))
+                else:
+                    code, q_in, q_out = _axis_plan(axis)
+                    steps.append(("var", code, q_in, q_out, self._coord_index[ax.coordinate], ax.function))
+            elif ax.kind == "translation":
+                if fixed:
+                    const_t = const_t + amount * axis
+                else:
+                    translations.append((axis, self._coord_index[ax.coordinate], ax.function))
+            else:
+                raise ModelError(f"joint {j.name!r}: axis kind {ax.kind!r} is neither rotation nor translation")
+        before = j.parent_offset.rotation.astype(float)
+        while steps and steps[0][0] == "const":
+            before = before @ steps.pop(0)[1]
+        tail = np.eye(3)
+        while steps and steps[-1][0] == "const":
+            tail = steps.pop()[1] @ tail
+        c_inv = j.child_offset.inverse()
+        return _JointPlan(
+            parent=self._body_index.get(j.parent, -1),
+            child=self._body_index[j.child],
+            frame_rotation=j.parent_offset.rotation.astype(float),
+            frame_origin=j.parent_offset.translation.astype(float),
+            before=before,
+            after=tail @ c_inv.rotation,
+            after_p=tail @ c_inv.translation,
+            rotations=tuple(steps),
+            translations=tuple(translations),
+            const_translation=const_t,
+        )
+
+
+def _active_path_length(points: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Length through the active points of each posture: loops over points, not postures."""
+    n = points.shape[0]
+    total = np.zeros(n)
+    last = np.zeros((n, 3))
+    have = np.zeros(n, dtype=bool)
+    for j in range(points.shape[1]):
+        act = active[:, j]
+        p = points[:, j]
+        seg = np.sqrt(np.sum((p - last) ** 2, axis=1))
+        total += np.where(act & have, seg, 0.0)
+        last = np.where(act[:, None], p, last)
+        have |= act
+    return total

@@ -1,0 +1,623 @@
+"""The project's own upper-body model: its file, its API, its symmetry and its anatomy.
+
+Anatomical expectations below are the muscles' textbook actions (Kendall; Gray's):
+a muscle that produces a movement is shortened by it and lengthened by the opposite
+one. A sign error in an axis, a mirrored point or a posture variable breaks them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from relieve.anatomy.codes import GROUPS, LANDMARK_IDS, MUSCLE_IDS, POSTURE_VARIABLES
+from relieve.errors import ModelError, UnknownNameError, ValidationError
+from relieve.model import UpperBodyModel, default_model, load_model, load_own_model
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL_FILE = REPO / "src" / "relieve" / "model" / "data" / "upper_body.yaml"
+LANDMARKS_DOC = REPO / "docs" / "landmarks.md"
+
+NECK = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
+
+
+@pytest.fixture(scope="module")
+def body() -> UpperBodyModel:
+    return default_model()
+
+
+def random_postures(body, n, seed=0):
+    rng = np.random.default_rng(seed)
+    lo = np.array([body.ranges[v][0] for v in body.posture_variables])
+    hi = np.array([body.ranges[v][1] for v in body.posture_variables])
+    return lo + (hi - lo) * rng.random((n, len(lo)))
+
+
+def pct(body, muscle, side, **posture) -> float:
+    return body.length_change_pct(muscle, side, posture)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_default_model_loads_once_and_is_the_packaged_file(body):
+    assert default_model() is body
+    assert isinstance(body, UpperBodyModel)
+    assert body.model.name == "relieve-upper-body"
+    assert len(body.muscle_sides) == 2 * len(MUSCLE_IDS)
+
+
+def test_posture_variables_and_muscles_follow_the_contract(body):
+    assert body.posture_variables == POSTURE_VARIABLES
+    assert body.muscle_ids[: len(MUSCLE_IDS)] == MUSCLE_IDS
+    assert set(body.muscle_sides) == {(m, s) for m in MUSCLE_IDS for s in ("left", "right")}
+    for m, s in body.muscle_sides:
+        names = body.bundles(m, s)
+        assert names and all(n.startswith(m + ".") and n.endswith("." + s) for n in names)
+        assert all(n in body.model.muscle_names for n in names)
+
+
+def test_muscles_that_need_it_are_split_into_bundles(body):
+    for muscle, at_least in [
+        ("sternocleidomastoid", 2),
+        ("upper_trapezius", 2),
+        ("levator_scapulae", 2),
+        ("splenius_capitis", 2),
+        ("semispinalis_capitis", 2),
+        ("longus_colli", 3),
+        ("cervical_multifidus", 3),
+        ("pectoralis_minor", 2),
+    ]:
+        assert len(body.bundle_labels(muscle)) >= at_least, muscle
+    assert "sternal" in body.bundle_labels("sternocleidomastoid")
+    assert "occipital" in body.bundle_labels("upper_trapezius")
+
+
+def _doc_landmarks() -> dict[str, tuple[str, bool]]:
+    """id -> (body, bilateral) from every table of docs/landmarks.md, ranges expanded."""
+    out: dict[str, tuple[str, bool]] = {}
+    for line in LANDMARKS_DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or cells[0] in ("id", "---") or set(cells[0]) <= {"-"}:
+            continue
+        ident, bod, bilateral = cells[0], cells[1], cells[2] == "yes"
+        m = re.fullmatch(r"([ct])N_(\w+) \(N = (\d+)\.\.(\d+)\)", ident)
+        if m:
+            letter, rest, lo, hi = m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
+            for n in range(lo, hi + 1):
+                out[f"{letter}{n}_{rest}"] = (bod.replace("cN", f"c{n}"), bilateral)
+        elif re.fullmatch(r"[a-z0-9_]+", ident):
+            out[ident] = (bod, bilateral)
+    return out
+
+
+def test_every_documented_landmark_is_placed_on_its_body(body):
+    doc = _doc_landmarks()
+    assert set(LANDMARK_IDS) <= set(doc)  # the parser read the whole vocabulary
+    missing = sorted(set(doc) - set(body.landmark_ids))
+    assert not missing, f"landmarks of docs/landmarks.md missing from the model: {missing}"
+    for lid, (bod, bilateral) in doc.items():
+        lm = body.landmark(lid)
+        assert lm.bilateral == bilateral, lid
+        # The doc's `thorax` is split into thorax and upper_thorax (explained in the doc).
+        allowed = {bod, "upper_thorax"} if bod == "thorax" else {bod}
+        assert lm.body in allowed, (lid, lm.body, bod)
+
+
+def test_landmark_sides_mirror_and_midline(body):
+    r = body.landmark_position("acromion", "right")
+    l = body.landmark_position("acromion", "left")
+    np.testing.assert_allclose(l, r * [1, 1, -1], atol=1e-12)
+    assert r[2] > 0.15  # the shoulder tip is at the side of the body
+    c7 = body.landmark_position("c7_spinous_process")
+    assert c7[2] == 0.0
+    np.testing.assert_allclose(body.landmark_position("c7_spinous_process", "left"), c7)
+    with pytest.raises(UnknownNameError, match="bilateral"):
+        body.landmark_position("acromion")
+    with pytest.raises(UnknownNameError, match="no landmark 'elbow'"):
+        body.landmark_position("elbow", "left")
+
+
+def test_neutral_geometry_is_adult_sized(body):
+    lm = lambda name, side="right": body.landmark_position(name, side)  # noqa: E731
+    assert 0.14 <= np.linalg.norm(lm("acromioclavicular_joint") - lm("sternoclavicular_joint")) <= 0.16  # clavicle
+    assert 0.35 <= 2 * lm("acromion")[2] <= 0.41  # biacromial breadth
+    assert 0.14 <= np.linalg.norm(lm("superior_angle") - lm("inferior_angle")) <= 0.17  # scapula height
+    assert 0.06 <= lm("scapular_spine_root")[2] <= 0.085  # medial border 6-8.5 cm from the spine
+    head_height = lm("vertex", None)[1] - lm("menton", None)[1]
+    assert 0.21 <= head_height <= 0.25
+    for m, s in body.muscle_sides:
+        for name in body.bundles(m, s):
+            length = body.neutral_bundle_lengths[body.model.muscle_names.index(name)]
+            assert 0.025 <= length <= 0.30, (name, length)
+    # pectoralis minor 11-14 cm (Borstad & Ludewig 2005)
+    assert 0.10 <= np.mean(body.lengths(np.zeros(11))[0, body.column("pectoralis_minor", "right")]) <= 0.14
+
+
+# --------------------------------------------------------------------------- ranges and mapping
+
+
+def test_ranges_are_normal_adult_active_ranges(body):
+    r = body.ranges
+    assert set(r) == set(POSTURE_VARIABLES)
+    for v, (lo, hi) in r.items():
+        assert lo < 0 < hi, v
+    assert 40 <= r["neck_flexion"][1] <= 60 and -80 <= r["neck_flexion"][0] <= -50
+    assert 30 <= r["neck_side_bend"][1] <= 50 and r["neck_side_bend"][0] == -r["neck_side_bend"][1]
+    assert 60 <= r["neck_rotation"][1] <= 90 and r["neck_rotation"][0] == -r["neck_rotation"][1]
+    assert 10 <= r["head_nod"][1] <= 25 and -30 <= r["head_nod"][0] <= -15
+    for side in ("left", "right"):
+        assert r[f"scapula_elevation_{side}"] == (-10, 40)
+        assert 15 <= r[f"scapula_retraction_{side}"][1] <= 25 and -30 <= r[f"scapula_retraction_{side}"][0] <= -15
+        assert 45 <= r[f"scapula_upward_rotation_{side}"][1] <= 65
+    assert 10 <= r["thoracic_flexion"][1] <= 25
+
+
+def test_whole_neck_motion_is_spread_by_the_vasavada_split(body):
+    d = np.rad2deg(body.drive_matrix)  # degrees of coordinate per degree of variable
+    names = body.coordinate_names
+    col = {v: i for i, v in enumerate(body.posture_variables)}
+    split = {  # Vasavada, Li & Delp 1998, table 2: skull-C2 vs C2-T1
+        ("neck_flexion", "flexion"): (40, 82),
+        ("neck_side_bend", "bend_right"): (13, 67),
+        ("neck_rotation", "rotation_right"): (77, 55),
+    }
+    for (variable, kind), (up, low) in split.items():
+        share = {c: d[i, col[variable]] for i, c in enumerate(names) if c.endswith(kind)}
+        assert sum(share.values()) == pytest.approx(1.0)
+        upper = sum(v for c, v in share.items() if c.startswith(("c0_c1", "c1_c2")))
+        assert upper == pytest.approx(up / (up + low))
+        # only this kind of coordinate moves
+        moved = {names[i] for i in np.flatnonzero(d[:, col[variable]])}
+        assert all(c.endswith(kind) for c in moved)
+    # the nod is skull-C2 flexion only
+    nod = d[:, col["head_nod"]]
+    assert nod.sum() == pytest.approx(1.0)
+    assert {body.coordinate_names[i] for i in np.flatnonzero(nod)} == {"c0_c1_flexion", "c1_c2_flexion"}
+
+
+def test_q_from_postures_is_linear_and_batched(body):
+    p = random_postures(body, 7)
+    q = body.q_from_postures(p)
+    assert q.shape == (7, len(body.coordinate_names))
+    np.testing.assert_allclose(body.q_from_postures(2 * p), 2 * q)
+    np.testing.assert_allclose(body.q_from_postures(p[3]), q[3:4])
+    with pytest.raises(ValidationError, match="shape"):
+        body.q_from_postures(np.zeros((2, 3)))
+
+
+def test_posture_array_names_unknown_variables_and_bad_values(body):
+    a = body.posture_array({"neck_rotation": 30, "scapula_elevation_left": 5.5})
+    assert a[POSTURE_VARIABLES.index("neck_rotation")] == 30.0
+    assert a[POSTURE_VARIABLES.index("scapula_elevation_left")] == 5.5
+    assert np.count_nonzero(a) == 2
+    with pytest.raises(UnknownNameError, match="neck_twist") as exc:
+        body.posture_array({"neck_twist": 3})
+    assert exc.value.field == "neck_twist"
+    with pytest.raises(ValidationError, match="neck_flexion"):
+        body.posture_array({"neck_flexion": "a lot"})
+    with pytest.raises(ValidationError):
+        body.posture_array({"neck_flexion": float("nan")})
+
+
+# --------------------------------------------------------------------------- lengths
+
+
+def test_neutral_gives_zero_change(body):
+    assert np.abs(body.length_change_pct_batch(np.zeros((3, 11)))).max() < 1e-12
+    for m, s in body.muscle_sides:
+        assert body.length_change_pct(m, s, {}) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_batch_agrees_with_single_calls_and_bundle_means(body):
+    p = random_postures(body, 5, seed=3)
+    batch = body.length_change_pct_batch(p)
+    lengths = body.lengths(p)
+    bundle = body.bundle_lengths(p)
+    names = list(body.model.muscle_names)
+    for j, (m, s) in enumerate(body.muscle_sides):
+        idx = [names.index(n) for n in body.bundles(m, s)]
+        expect = np.mean(100 * (bundle[:, idx] / body.neutral_bundle_lengths[idx] - 1), axis=1)
+        np.testing.assert_allclose(batch[:, j], expect, atol=1e-10)
+        np.testing.assert_allclose(lengths[:, j], bundle[:, idx].mean(axis=1), atol=1e-14)
+    posture = dict(zip(body.posture_variables, p[2]))
+    assert body.length_change_pct("levator_scapulae", "left", posture) == pytest.approx(
+        batch[2, body.column("levator_scapulae", "left")], abs=1e-10
+    )
+
+
+def test_groups_are_the_mean_of_their_members(body):
+    posture = {"neck_side_bend": 20}
+    for group, members in GROUPS.items():
+        expect = np.mean([pct(body, m, "left", **posture) for m in members])
+        assert body.length_change_pct(group, "left", posture) == pytest.approx(expect)
+
+
+def test_unknown_muscle_and_side_are_refused_with_the_valid_ids(body):
+    with pytest.raises(UnknownNameError, match="levator_scapulae") as exc:
+        body.length_change_pct("levator", "left", {})
+    assert "sternocleidomastoid" in str(exc.value)
+    with pytest.raises(UnknownNameError, match="left, right"):
+        body.length_change_pct("levator_scapulae", "both", {})
+    with pytest.raises(UnknownNameError):
+        body.bundles("biceps", "left")
+
+
+def test_attachments_are_landmarks(body):
+    for m in MUSCLE_IDS:
+        a = body.attachments(m, "left")
+        assert a["origin"] and a["insertion"]
+        for lid in a["origin"] + a["insertion"]:
+            assert lid in body.landmark_ids
+    assert body.attachments("levator_scapulae", "right")["insertion"] == ("superior_angle",)
+    assert "manubrium" in body.attachments("sternocleidomastoid", "left")["origin"]
+    assert "mastoid_process" in body.attachments("sternocleidomastoid", "left")["insertion"]
+
+
+def test_engine_model_from_the_file_matches(body):
+    engine = load_model(MODEL_FILE)
+    assert engine.coordinate_names == body.coordinate_names
+    assert engine.muscle_names == body.model.muscle_names
+    p = random_postures(body, 4, seed=5)
+    np.testing.assert_allclose(engine.muscle_lengths(body.q_from_postures(p)), body.bundle_lengths(p), atol=1e-14)
+
+
+def test_model_is_immutable(body):
+    with pytest.raises(AttributeError):
+        body.ranges = {}
+    with pytest.raises(TypeError):
+        body.ranges["neck_flexion"] = (0, 1)
+    with pytest.raises(ValueError):
+        body.drive_matrix[0, 0] = 1.0
+
+
+def test_ten_thousand_postures_take_well_under_50_ms(body):
+    p = random_postures(body, 10_000, seed=9)
+    body.length_change_pct_batch(p)  # warm up (compilation, caches)
+    best = min(_timed(lambda: body.length_change_pct_batch(p)) for _ in range(5))
+    assert best < 0.050, f"{best * 1000:.1f} ms for 10,000 postures"
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- symmetry
+
+
+def test_left_muscles_mirror_right_muscles(body):
+    p = random_postures(body, 200, seed=1)
+    mirrored = body.mirror_postures(p)
+    a = body.length_change_pct_batch(p)
+    b = body.length_change_pct_batch(mirrored)
+    for m in MUSCLE_IDS:
+        np.testing.assert_allclose(a[:, body.column(m, "left")], b[:, body.column(m, "right")], atol=1e-9, err_msg=m)
+        np.testing.assert_allclose(a[:, body.column(m, "right")], b[:, body.column(m, "left")], atol=1e-9, err_msg=m)
+
+
+def test_left_landmarks_mirror_right_landmarks(body):
+    p = random_postures(body, 50, seed=2)
+    pos = body.landmark_positions(p)
+    mpos = body.landmark_positions(body.mirror_postures(p))
+    for lid in body.landmark_ids:
+        if body.landmark(lid).bilateral:
+            np.testing.assert_allclose(pos[f"{lid}.left"], mpos[f"{lid}.right"] * [1, 1, -1], atol=1e-12, err_msg=lid)
+        else:
+            np.testing.assert_allclose(pos[lid], mpos[lid] * [1, 1, -1], atol=1e-12, err_msg=lid)
+
+
+def test_mirror_postures_swaps_sides(body):
+    p = body.posture_array({"neck_rotation": 30, "neck_side_bend": -10, "neck_flexion": 5, "scapula_elevation_left": 7})
+    m = body.mirror_postures(p)[0]
+    assert m[POSTURE_VARIABLES.index("neck_rotation")] == -30
+    assert m[POSTURE_VARIABLES.index("neck_side_bend")] == 10
+    assert m[POSTURE_VARIABLES.index("neck_flexion")] == 5
+    assert m[POSTURE_VARIABLES.index("scapula_elevation_right")] == 7
+    assert m[POSTURE_VARIABLES.index("scapula_elevation_left")] == 0
+
+
+# --------------------------------------------------------------------------- what moves what
+
+
+HEAD_AND_NECK = ["vertex", "mastoid_process", "c1_transverse_process", "c4_articular_process", "c7_spinous_process"]
+SHOULDER = ["clavicle_lateral_third", "acromion", "superior_angle", "inferior_angle", "coracoid_process"]
+
+
+def _moved(body, posture, names, side="right"):
+    p = body.posture_array(posture)
+    out = []
+    for n in names:
+        s = side if body.landmark(n).bilateral else None
+        out.append(np.linalg.norm(body.landmark_position(n, s, p) - body.landmark_position(n, s)))
+    return max(out)
+
+
+@pytest.mark.parametrize("variable", NECK)
+def test_neck_variables_move_the_head_not_the_shoulder_blades(body, variable):
+    lo, hi = body.ranges[variable]
+    for value in (lo, hi):
+        assert _moved(body, {variable: value}, ["vertex", "mastoid_process"]) > 0.005
+        for side in ("left", "right"):
+            assert _moved(body, {variable: value}, SHOULDER, side) < 1e-12
+
+
+@pytest.mark.parametrize("kind", ["elevation", "retraction", "upward_rotation"])
+def test_scapular_variables_move_their_own_shoulder_blade_only(body, kind):
+    for side, other in (("left", "right"), ("right", "left")):
+        variable = f"scapula_{kind}_{side}"
+        hi = body.ranges[variable][1]
+        assert _moved(body, {variable: hi}, SHOULDER, side) > 0.01
+        assert _moved(body, {variable: hi}, SHOULDER, other) < 1e-12
+        assert _moved(body, {variable: hi}, HEAD_AND_NECK) < 1e-12
+    # and muscles that do not reach the shoulder girdle do not change
+    for m in ("splenius_capitis", "semispinalis_capitis", "cervical_multifidus", "anterior_scalene", "longus_colli"):
+        assert pct(body, m, "right", **{f"scapula_{kind}_right": 20}) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_thoracic_flexion_carries_neck_and_shoulders_over_the_lower_thorax(body):
+    assert _moved(body, {"thoracic_flexion": 15}, ["vertex"]) > 0.02
+    assert _moved(body, {"thoracic_flexion": 15}, ["acromion"]) > 0.01
+    assert _moved(body, {"thoracic_flexion": 15}, ["t6_spinous_process", "t12_spinous_process", "fifth_rib_anterior"]) < 1e-12
+    # rounding the upper back brings the head forward and down
+    vertex = body.landmark_position("vertex", None, {"thoracic_flexion": 15}) - body.landmark_position("vertex")
+    assert vertex[0] > 0.02 and vertex[1] < 0
+    # it does not bend the neck: neck-only muscles keep their length
+    assert pct(body, "rectus_capitis_posterior_major", "left", thoracic_flexion=15) == pytest.approx(0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- anatomy (signs)
+
+# (muscle, side, posture, +1 lengthens / -1 shortens). Postures are within the range.
+ANATOMY = [
+    # side bending right: the left side's lateral muscles stretch, the right ones slacken
+    ("upper_trapezius", "left", {"neck_side_bend": 30}, +1),
+    ("levator_scapulae", "left", {"neck_side_bend": 30}, +1),
+    ("levator_scapulae", "right", {"neck_side_bend": 30}, -1),
+    ("sternocleidomastoid", "left", {"neck_side_bend": 30}, +1),
+    ("anterior_scalene", "left", {"neck_side_bend": 30}, +1),
+    ("middle_scalene", "left", {"neck_side_bend": 30}, +1),
+    ("posterior_scalene", "right", {"neck_side_bend": 30}, -1),
+    ("splenius_capitis", "right", {"neck_side_bend": 30}, -1),
+    # rotation to the right (chin right)
+    ("levator_scapulae", "left", {"neck_rotation": 40}, +1),  # ipsilateral rotator
+    ("levator_scapulae", "right", {"neck_rotation": 40}, -1),
+    ("sternocleidomastoid", "left", {"neck_rotation": 40}, -1),  # the left SCM turns the face right
+    ("sternocleidomastoid", "right", {"neck_rotation": 40}, +1),
+    ("upper_trapezius", "right", {"neck_rotation": 40}, +1),  # contralateral rotator
+    ("splenius_capitis", "right", {"neck_rotation": 40}, -1),  # ipsilateral rotator
+    ("splenius_capitis", "left", {"neck_rotation": 40}, +1),
+    ("splenius_cervicis", "right", {"neck_rotation": 40}, -1),
+    ("longissimus_capitis", "left", {"neck_rotation": 40}, +1),
+    ("obliquus_capitis_inferior", "right", {"neck_rotation": 40}, -1),  # turns the atlas to its side
+    ("obliquus_capitis_inferior", "left", {"neck_rotation": 40}, +1),
+    ("rectus_capitis_posterior_major", "right", {"neck_rotation": 40}, -1),
+    ("rectus_capitis_posterior_major", "left", {"neck_rotation": 40}, +1),
+    ("cervical_multifidus", "right", {"neck_rotation": 40}, +1),  # contralateral rotator
+    ("semispinalis_cervicis", "right", {"neck_rotation": 40}, +1),
+    # flexion stretches the posterior neck, slackens the anterior
+    *[(m, s, {"neck_flexion": 40}, +1) for m in (
+        "upper_trapezius", "levator_scapulae", "splenius_capitis", "splenius_cervicis", "semispinalis_capitis",
+        "semispinalis_cervicis", "longissimus_capitis", "cervical_multifidus", "rectus_capitis_posterior_major",
+        "rectus_capitis_posterior_minor", "obliquus_capitis_superior") for s in ("left", "right")],
+    *[(m, "left", {"neck_flexion": 40}, -1) for m in ("sternocleidomastoid", "longus_colli", "longus_capitis", "anterior_scalene")],
+    *[(m, "right", {"neck_flexion": -40}, -1) for m in ("splenius_capitis", "semispinalis_capitis", "upper_trapezius")],
+    *[(m, "right", {"neck_flexion": -40}, +1) for m in ("longus_colli", "longus_capitis", "anterior_scalene")],
+    # the chin tuck (upper-neck flexion) stretches the suboccipitals and slackens longus capitis
+    *[(m, s, {"head_nod": 12}, +1) for m in GROUPS["suboccipitals"] for s in ("left", "right")],
+    ("semispinalis_capitis", "left", {"head_nod": 12}, +1),
+    ("longus_capitis", "left", {"head_nod": 12}, -1),
+    *[(m, "right", {"head_nod": -15}, -1) for m in ("rectus_capitis_posterior_minor", "rectus_capitis_posterior_major", "obliquus_capitis_superior")],
+    # shrug (scapular elevation) slackens the elevators, stretches the depressors
+    ("upper_trapezius", "right", {"scapula_elevation_right": 20}, -1),
+    ("levator_scapulae", "right", {"scapula_elevation_right": 20}, -1),
+    ("rhomboid_minor", "right", {"scapula_elevation_right": 20}, -1),
+    ("lower_trapezius", "right", {"scapula_elevation_right": 20}, +1),
+    ("pectoralis_minor", "right", {"scapula_elevation_right": 20}, +1),
+    ("upper_trapezius", "right", {"scapula_elevation_right": -10}, +1),
+    ("levator_scapulae", "left", {"scapula_elevation_left": -10}, +1),
+    # retraction slackens the retractors, stretches pectoralis minor
+    ("rhomboid_major", "right", {"scapula_retraction_right": 15}, -1),
+    ("rhomboid_minor", "right", {"scapula_retraction_right": 15}, -1),
+    ("middle_trapezius", "right", {"scapula_retraction_right": 15}, -1),
+    ("lower_trapezius", "right", {"scapula_retraction_right": 15}, -1),
+    ("pectoralis_minor", "right", {"scapula_retraction_right": 15}, +1),
+    ("rhomboid_major", "left", {"scapula_retraction_left": -20}, +1),
+    ("middle_trapezius", "left", {"scapula_retraction_left": -20}, +1),
+    ("pectoralis_minor", "left", {"scapula_retraction_left": -20}, -1),
+    # upward rotation stretches the downward rotators, slackens upper trapezius
+    ("levator_scapulae", "right", {"scapula_upward_rotation_right": 30}, +1),
+    ("rhomboid_major", "right", {"scapula_upward_rotation_right": 30}, +1),
+    ("rhomboid_minor", "right", {"scapula_upward_rotation_right": 30}, +1),
+    ("pectoralis_minor", "right", {"scapula_upward_rotation_right": 30}, +1),
+    ("upper_trapezius", "right", {"scapula_upward_rotation_right": 30}, -1),
+    ("lower_trapezius", "right", {"scapula_upward_rotation_right": 15}, -1),
+    ("levator_scapulae", "left", {"scapula_upward_rotation_left": -10}, -1),
+    ("rhomboid_major", "left", {"scapula_upward_rotation_left": -10}, -1),
+    # rounding the upper back: pectoralis minor slackens, lower trapezius stretches (kendall)
+    ("pectoralis_minor", "right", {"thoracic_flexion": 15}, -1),
+    ("lower_trapezius", "left", {"thoracic_flexion": 15}, +1),
+    ("splenius_cervicis", "left", {"thoracic_flexion": 15}, +1),
+]
+
+
+@pytest.mark.parametrize("muscle,side,posture,sign", ANATOMY, ids=lambda x: str(x) if not isinstance(x, dict) else ",".join(f"{k}={v}" for k, v in x.items()))
+def test_anatomical_sign(body, muscle, side, posture, sign):
+    change = body.length_change_pct(muscle, side, posture)
+    assert change * sign > 0.1, f"{muscle} {side} {posture}: {change:+.2f} %"
+
+
+def test_clinical_stretch_and_ease_of_levator_scapulae(body):
+    """The classic levator stretch (flex, turn and bend away) lengthens it much more than
+    any single movement; the position of ease (bend toward, shrug) shortens it."""
+    stretch = pct(body, "levator_scapulae", "left", neck_flexion=30, neck_rotation=40, neck_side_bend=30)
+    assert stretch > max(pct(body, "levator_scapulae", "left", neck_flexion=30), pct(body, "levator_scapulae", "left", neck_side_bend=30)) + 2
+    ease = pct(body, "levator_scapulae", "left", neck_side_bend=-20, scapula_elevation_left=15)
+    assert ease < -15
+
+
+# --------------------------------------------------------------------------- shoulder blade kinematics
+
+
+def test_scapular_variables_do_what_their_names_say(body):
+    def move(name, posture):
+        return body.landmark_position(name, "right", posture) - body.landmark_position(name, "right")
+
+    up = move("acromioclavicular_joint", {"scapula_elevation_right": 1})
+    assert up[1] == pytest.approx(0.15 * np.deg2rad(1), rel=0.05)  # 150 mm clavicle
+    # a shrug keeps the scapula's orientation: every point rises alike
+    np.testing.assert_allclose(move("inferior_angle", {"scapula_elevation_right": 20}), move("superior_angle", {"scapula_elevation_right": 20}), atol=1e-12)
+    back = move("scapular_spine_root", {"scapula_retraction_right": 10})
+    assert back[2] < -0.015  # toward the spine
+    assert move("acromion", {"scapula_retraction_right": 10})[0] < -0.02  # shoulder back
+    rot = {"scapula_upward_rotation_right": 20}
+    assert move("glenoid_center", rot)[1] > 0.02  # glenoid up
+    assert move("inferior_angle", rot)[2] > 0.03  # inferior angle out
+    assert move("scapular_spine_root", rot)[1] < 0  # spine root down
+
+
+def test_upward_rotation_turns_the_scapula_by_its_angle_about_the_declared_centre(body):
+    centre = np.array([-0.047, -0.062, 0.102])  # on the spine, 40 mm lateral to its root
+    for deg in (2.0, 20.0):
+        p = body.posture_array({"scapula_upward_rotation_right": deg})[None, :]
+        moved = body.point_in_ground(p, "scapula_r", centre)[0] - centre
+        assert np.linalg.norm(moved) < (0.0005 if deg == 2.0 else 0.01)
+    # angle of the medial border (superior -> inferior angle) in the scapular plane
+    n = body.posture_array({"scapula_upward_rotation_right": 20})
+    a0 = body.landmark_position("inferior_angle", "right") - body.landmark_position("superior_angle", "right")
+    a1 = body.landmark_position("inferior_angle", "right", n) - body.landmark_position("superior_angle", "right", n)
+    angle = np.rad2deg(np.arccos(a0 @ a1 / np.linalg.norm(a0) / np.linalg.norm(a1)))
+    assert 17 <= angle <= 23
+
+
+def _surface_gap_mm(body, points):
+    e = body.surfaces[0]
+    c, r = np.array(e.centre), np.array(e.radii)
+    s = np.sqrt((((points - c) / r) ** 2).sum(-1))
+    return (s - 1) * np.linalg.norm(points - c, axis=-1) / s * 1000
+
+
+MEDIAL_BORDER = ["superior_angle", "medial_border_upper", "scapular_spine_root", "medial_border_lower", "inferior_angle"]
+
+
+@pytest.mark.parametrize(
+    "variable,lo,hi,limit_mm",
+    [
+        ("scapula_retraction", -25, 20, 10),  # the whole range
+        ("scapula_upward_rotation", -10, 20, 12),  # the first part of arm elevation
+        ("scapula_elevation", -10, 10, 13),  # the superior angle rises above the ribs beyond this
+    ],
+)
+def test_scapula_glides_on_the_chest_wall(body, variable, lo, hi, limit_mm):
+    assert body.surfaces[0].name == "scapulothoracic"
+    for side in ("left", "right"):
+        values = np.linspace(lo, hi, 10)
+        p = np.zeros((10, 11))
+        p[:, body.posture_variables.index(f"{variable}_{side}")] = values
+        pos = body.landmark_positions(p, MEDIAL_BORDER)
+        for name in MEDIAL_BORDER:
+            pts = pos[f"{name}.{side}"] * ([1, 1, -1] if side == "left" else 1)
+            gap = _surface_gap_mm(body, pts)
+            assert np.abs(gap).max() < limit_mm, (name, side, np.round(gap, 1))
+    # in the neutral posture the border lies on the surface
+    neutral = body.landmark_positions(np.zeros((1, 11)), MEDIAL_BORDER)
+    assert max(abs(_surface_gap_mm(body, neutral[f"{n}.right"])[0]) for n in MEDIAL_BORDER) < 3.5
+
+
+def test_muscle_paths_stay_out_of_the_vertebral_bodies(body):
+    postures = [{}]
+    for v, (lo, hi) in body.ranges.items():
+        postures += [{v: lo}, {v: hi}]
+    postures += [
+        {"neck_flexion": 50, "neck_rotation": 70},
+        {"neck_flexion": -60, "neck_side_bend": 40},
+        {"neck_rotation": -70, "neck_side_bend": -40, "head_nod": 15},
+    ]
+    p = body.postures_array(postures)
+    q = body.q_from_postures(p)
+    assert body.obstacles
+    for ob in body.obstacles:
+        centres = body.point_in_ground(p, ob.body, ob.centre)
+        for name in body.model.muscle_names:
+            for k, path in enumerate(body.model.muscle_path(q, name)):
+                a, d = path[:-1], np.diff(path, axis=0)
+                t = np.clip(np.einsum("sj,sj->s", centres[k] - a, d) / np.einsum("sj,sj->s", d, d), 0, 1)
+                gap = np.linalg.norm(a + t[:, None] * d - centres[k], axis=1).min() - ob.radius
+                assert gap > 0.0005, f"{name} passes {gap * 1000:.1f} mm from {ob.name} in {postures[k]}"
+
+
+def test_muscle_paths_helper(body):
+    paths = body.muscle_paths("upper_trapezius", "left", {"neck_side_bend": -20})
+    assert set(paths) == set(body.bundle_labels("upper_trapezius"))
+    occ = paths["occipital"]
+    assert occ.shape == (4, 3)  # origin, two via points, insertion
+    assert np.all(occ[:, 2] < 0)  # the left side
+
+
+# --------------------------------------------------------------------------- loader validation
+
+
+def _load_modified(tmp_path, edit) -> UpperBodyModel:
+    doc = yaml.safe_load(MODEL_FILE.read_text(encoding="utf-8"))
+    edit(doc)
+    path = tmp_path / "model.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return load_own_model(path)
+
+
+def test_loader_round_trips_the_file(tmp_path):
+    again = _load_modified(tmp_path, lambda doc: None)
+    np.testing.assert_allclose(again.neutral_bundle_lengths, default_model().neutral_bundle_lengths)
+
+
+@pytest.mark.parametrize(
+    "edit,match",
+    [
+        (lambda d: d["muscles"]["levator_scapulae"]["bundles"]["c2"].update(path=["c2_transverse_process_posterior", "superior_angel"]),
+         r"muscles\.levator_scapulae\.c2\.path\[1\].*unknown landmark 'superior_angel'"),
+        (lambda d: d["muscles"]["rectus_capitis_posterior_minor"].update(path=["inferior_nuchal_line_medial"]),
+         r"muscles\.rectus_capitis_posterior_minor\.path.*at least 2 points"),
+        (lambda d: d["landmarks"]["acromion"].update(body="shoulder"), r"landmarks\.acromion\.body.*unknown body 'shoulder'"),
+        (lambda d: d["landmarks"]["acromion"].update(at=[0.0, -0.02, -0.19]), r"landmarks\.acromion\.at.*right-side"),
+        (lambda d: d["posture_variables"]["neck_flexion"].update(range=[10, 50]), r"posture_variables\.neck_flexion\.range.*bad range"),
+        (lambda d: d["posture_variables"].pop("head_nod"), r"posture_variables.*missing head_nod"),
+        (lambda d: d["posture_variables"].update(neck_twist={"range": [-1, 1], "drives": {"c0_c1_flexion": 1}}), r"unknown neck_twist"),
+        (lambda d: d["muscles"].pop("longus_capitis"), r"missing contract muscle\(s\): longus_capitis"),
+        (lambda d: d["bodies"]["c4"].update(parent="c9"), r"bodies\.c4\.parent.*unknown body 'c9'"),
+        (lambda d: d["posture_variables"]["neck_rotation"]["spread"][0]["levels"].update(c1_c2_twist=3), r"neck_rotation.*unknown coordinate 'c1_c2_twist'"),
+        (lambda d: d["muscles"]["pectoralis_minor"]["bundles"]["rib3"].update(path=[{"via": "x", "body": "scapula", "at": [0, 0, 0.1]}, "coracoid_process"]),
+         r"pectoralis_minor\.rib3\.path.*origin and insertion.*landmarks"),
+        (lambda d: d["bodies"]["c3"]["axes"][0].update(axis=[0, 0, 0]), r"bodies\.c3\.axes\[0\]\.axis.*zero length"),
+        (lambda d: d.update(colour="blue"), r"unknown key\(s\) colour"),
+    ],
+)
+def test_loader_refuses_bad_files_naming_the_entry(tmp_path, edit, match):
+    with pytest.raises(ModelError, match=match):
+        _load_modified(tmp_path, edit)
+
+
+def test_loader_refuses_a_key_given_twice(tmp_path):
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    text = text.replace("  mastoid_process:                 {body: skull", "  mastoid_process: {body: skull, at: [0, 0.1, 0.05]}\n  mastoid_process:                 {body: skull", 1)
+    path = tmp_path / "dup.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match="'mastoid_process' is given twice"):
+        load_own_model(path)
+
+
+def test_loader_refuses_missing_and_malformed_files(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        load_own_model(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bodies: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="malformed YAML"):
+        load_own_model(bad)
+    bad.write_text("- a list\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="mapping"):
+        load_own_model(bad)

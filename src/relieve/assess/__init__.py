@@ -1,0 +1,35 @@
+"""Assessment: validate the findings, then decide whether self-treatment is safe.
+
+``parse_findings`` checks a findings document (contract section 3) and returns an
+immutable ``Findings``; ``triage`` runs the red-flag rules of
+``data/red_flags.yaml`` over it; ``refer_payload`` gives the contract section 4
+``refer`` object.
+"""
+
+from .findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
+from .triage import (
+    URGENCIES,
+    FiredRule,
+    RuleBook,
+    TriageResult,
+    default_rules,
+    parse_rules,
+    refer_payload,
+    triage,
+)
+
+__all__ = [
+    "URGENCIES",
+    "Findings",
+    "FiredRule",
+    "HeadPosture",
+    "MovementFinding",
+    "RegionFinding",
+    "RuleBook",
+    "TriageResult",
+    "default_rules",
+    "parse_findings",
+    "parse_rules",
+    "refer_payload",
+    "triage",
+]

@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     lengths.add_argument("--json", action="store_true", help="print JSON")
     lengths.set_defaults(func=cmd_model_lengths)
     model.set_defaults(func=_help_for(model))
+
+    from .cli_plan import add_parsers as add_plan_parsers
+
+    add_plan_parsers(sub)
     return parser
 
 

@@ -1,0 +1,265 @@
+"""CLI commands over the anatomy and the planner: ``muscles``, ``muscle``, ``plan``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .errors import RelieveError
+
+TECHNIQUE_TITLES = {
+    "muscle_shortening": "1. Muscle shortening (position of ease + fingertip pressure)",
+    "repositioning": "2. Repositioning (slacken it by moving the shoulder girdle, not the neck)",
+    "strain_counterstrain": "3. Strain-counterstrain (gentle push, then stretch)",
+    "jones_counterstrain": "Variant: classic Jones counterstrain (passive, with a helper)",
+}
+# Which picture each technique gets, and which posture it shows.
+FIGURE_KINDS = {
+    "muscle_shortening": ("shortening", "posture"),
+    "repositioning": ("repositioning", "posture"),
+    "strain_counterstrain": ("stretch", "stretch_posture"),
+    "jones_counterstrain": ("jones", "posture"),
+}
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def read_findings(path: str | None):
+    """Parse a findings file (``-`` = standard input); None when no file is given."""
+    if path is None:
+        return None
+    from .assess import parse_findings
+
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise RelieveError(f"cannot read {path}: {exc.strerror}", field="--findings") from None
+    return parse_findings(text)
+
+
+def parse_targets(muscles: list[str], side: str | None) -> list[tuple[str, str]]:
+    """``--muscle ID`` (with ``--side``) or ``--muscle ID:SIDE``, several allowed."""
+    out = []
+    for item in muscles:
+        muscle, _, own_side = item.partition(":")
+        chosen = own_side or side
+        if not chosen:
+            raise RelieveError(f"give --side left|right (or --muscle {muscle}:left)", field="--side")
+        out.append((muscle.strip(), chosen.strip()))
+    return out
+
+
+# --------------------------------------------------------------------------- muscles
+
+
+def cmd_muscles(args) -> int:
+    from .anatomy import knowledge_base
+
+    kb = knowledge_base()
+    rows = [
+        {"muscle": f.id, "common_name": f.common_name, "latin_name": f.latin_name, "group": f.group, "region": f.region}
+        for f in kb.muscles
+    ]
+    if args.json:
+        sys.stdout.write(json.dumps({"muscles": rows, "groups": {k: list(v) for k, v in kb.groups.items()}}, indent=2) + "\n")
+        return 0
+    from rich.table import Table
+
+    table = Table(title="Muscles relieve knows (each on the left and the right)")
+    for col in ("id", "name", "Latin", "group", "region"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["muscle"], r["common_name"], r["latin_name"], r["group"] or "", r["region"])
+    _console().print(table)
+    return 0
+
+
+def cmd_muscle(args) -> int:
+    from .card import muscle_card
+
+    card = muscle_card(args.muscle, args.side)
+    if args.figure:
+        from .figures import muscle_card_figure
+
+        _write_figure(Path(args.figure), lambda fmt: muscle_card_figure(args.muscle, args.side, fmt=fmt))
+    if args.json:
+        sys.stdout.write(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    _render_card(card)
+    if args.figure:
+        _console().print(f"Picture written to {args.figure}")
+    return 0
+
+
+def _render_card(card: dict) -> None:
+    from rich.panel import Panel
+
+    c = _console()
+    c.print(Panel.fit(f"[bold]{card['common_name']}[/bold] ({card['side']})  —  {card['latin_name']}"))
+    for end in ("origin", "insertion"):
+        for a in card["attachments"][end]:
+            c.print(f"[bold]{end.capitalize()}[/bold]: {a['name']} — {a['description']}")
+            c.print(f"  How to find it: {a['find_it']}")
+    c.print("[bold]What shortens it (from the model)[/bold]")
+    for a in card["actions_from_model"]:
+        c.print(f"  • {a['text']}")
+    c.print(f"[bold]Nerve[/bold]: {card['innervation']}")
+    c.print(f"[bold]Where it hurts[/bold]: {card['pain']['description']}")
+    c.print(f"[bold]Tender points[/bold]: {card['tender_points']}")
+    c.print(f"[bold]Typical causes[/bold]: {card['causes']}")
+    for text in card["cautions"]:
+        c.print(f"[bold red]Caution[/bold red]: {text}")
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def cmd_plan(args) -> int:
+    from .techniques import plan
+
+    findings = read_findings(args.findings)
+    _check_safe(findings)
+    result = plan(parse_targets(args.muscle, args.side), findings=findings)
+    if args.figure:
+        written = write_plan_figures(result, Path(args.figure))
+        result = {**result, "figures": [str(p) for p in written]} if args.json else result
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    render_plan(result)
+    if args.figure:
+        _console().print(f"Pictures written to {args.figure}/")
+    return 0
+
+
+def _check_safe(findings) -> None:
+    """Nothing bypasses the safety gate: findings that refer get no technique."""
+    if findings is None:
+        return
+    from .assess import refer_payload, triage
+
+    result = triage(findings)
+    if result.status == "refer":
+        payload = refer_payload(result)
+        raise RelieveError(
+            "no technique: these findings need a doctor first (" + payload["urgency"] + "): "
+            + " ".join(payload["reasons"]) + " " + payload["advice"],
+            field="findings",
+        )
+
+
+def show_plan(muscle: str, side: str, findings=None) -> None:
+    """Print the plan for one muscle-side (used by the assessment's last step)."""
+    from .techniques import plan
+
+    _check_safe(findings)
+    render_plan(plan([(muscle, side)], findings=findings))
+
+
+def render_plan(result: dict) -> None:
+    from rich.panel import Panel
+
+    c = _console()
+    plans = result.get("plans", [result])
+    for p in plans:
+        c.print(Panel.fit(f"[bold]{p['common_name']}[/bold], {p['side']} side"))
+        for end in ("origin", "insertion"):
+            names = ", ".join(a["name"] for a in p["attachments"][end])
+            c.print(f"[bold]{end.capitalize()}[/bold]: {names}")
+    techniques = result["combined"]["techniques"] if "combined" in result else result["techniques"]
+    held_back = result["combined"]["held_back"] if "combined" in result else result.get("held_back", [])
+    if "combined" in result:
+        c.print("[bold]One set of positions for all of these muscles together:[/bold]")
+    for key, title in TECHNIQUE_TITLES.items():
+        t = techniques[key]
+        c.print(f"\n[bold cyan]{title}[/bold cyan]  (model: {t['length_change_pct']:+.1f} % muscle length)")
+        for i, step in enumerate(t["steps"], 1):
+            c.print(f"  {i}. {step}")
+        if key == "repositioning" and t.get("helper_steps"):
+            c.print("  [italic]With a helper:[/italic]")
+            for i, step in enumerate(t["helper_steps"], 1):
+                c.print(f"  {i}. {step}")
+        for m in t.get("by_muscle", []):
+            c.print(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %")
+    for note in held_back:
+        c.print(f"[yellow]Held back:[/yellow] {note}")
+    for p in plans:
+        for text in p["cautions"]:
+            c.print(f"[bold red]Caution[/bold red]: {text}")
+    c.print(f"\n[bold]If it hurts[/bold]: {techniques['muscle_shortening']['if_it_hurts']}")
+    c.print(f"[dim]{result.get('notice', plans[0]['notice'])}[/dim]")
+
+
+def write_plan_figures(result: dict, directory: Path) -> list[Path]:
+    """One picture per technique (SVG) into ``directory``."""
+    from .figures import technique_figure
+
+    directory.mkdir(parents=True, exist_ok=True)
+    plans = result.get("plans", [result])
+    targets = [(p["muscle"], p["side"]) for p in plans]
+    techniques = result["combined"]["techniques"] if "combined" in result else result["techniques"]
+    fingers = [(a["landmark"], p["side"]) for p in plans for end in ("origin", "insertion") for a in p["attachments"][end][:1]]
+    stem = "_".join(f"{m}_{s}" for m, s in targets)
+    written = []
+    for key, (kind, posture_key) in FIGURE_KINDS.items():
+        t = techniques[key]
+        data = technique_figure(
+            targets,
+            t[posture_key],
+            kind=kind,
+            finger_spots=fingers if key == "muscle_shortening" else [],
+            title=TECHNIQUE_TITLES[key],
+            fmt="svg",
+        )
+        path = directory / f"{stem}_{key}.svg"
+        path.write_bytes(data)
+        written.append(path)
+    push = techniques["strain_counterstrain"]["resist_direction"]
+    if push:
+        path = directory / f"{stem}_strain_counterstrain_push.svg"
+        path.write_bytes(
+            technique_figure(targets, {}, kind="resist", arrows=push, title="The gentle push (against your hand)", fmt="svg")
+        )
+        written.append(path)
+    return written
+
+
+def _write_figure(path: Path, render) -> None:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise RelieveError(f"the picture must be .svg or .png, not {path.name!r}", field="--figure")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render(fmt))
+    except OSError as exc:
+        raise RelieveError(f"cannot write {path}: {exc.strerror}", field="--figure") from None
+
+
+def add_parsers(sub) -> None:
+    muscles = sub.add_parser("muscles", help="list the muscles (and groups) relieve knows")
+    muscles.add_argument("--json", action="store_true", help="print JSON")
+    muscles.set_defaults(func=cmd_muscles)
+
+    muscle = sub.add_parser("muscle", help="one muscle's card: ends and how to find them, actions, pain, cautions")
+    muscle.add_argument("muscle", help="muscle id, e.g. levator_scapulae (see `relieve muscles`)")
+    muscle.add_argument("--side", required=True, help="left or right")
+    muscle.add_argument("--figure", metavar="FILE", help="also draw it: FILE.svg or FILE.png")
+    muscle.add_argument("--json", action="store_true", help="print JSON")
+    muscle.set_defaults(func=cmd_muscle)
+
+    p = sub.add_parser("plan", help="the three techniques for a muscle (or several), computed from the model")
+    p.add_argument("--muscle", action="append", required=True, metavar="ID[:SIDE]",
+                   help="muscle or group id; repeat for several (one posture will serve them all)")
+    p.add_argument("--side", help="left or right (for every --muscle without its own :SIDE)")
+    p.add_argument("--findings", metavar="FILE", help="findings JSON (contract section 3; - = standard input)")
+    p.add_argument("--figure", metavar="DIR", help="write one picture per technique into DIR")
+    p.add_argument("--json", action="store_true", help="print the contract JSON")
+    p.set_defaults(func=cmd_plan)

@@ -1,0 +1,113 @@
+"""Find the posture that slackens (or stretches) one or several muscles most, within bounds.
+
+Every step evaluates a whole batch of postures with the model at once (one call gives
+every muscle-side), so the search is a handful of array computations:
+
+1. sweep each allowed variable alone across its bounds and keep the (at most four)
+   that matter;
+2. a grid over those (5 values each), then two finer grids around the best point;
+3. round to whole degrees and leave out any variable that brings less than 1 % of
+   length, so the instructions stay short.
+
+The objective trades slack (or stretch) against the angles used:
+
+    cost = sign * aggregate(percent length change) + WEIGHT * sum((v / span_v) ** 2)
+
+where ``span_v`` is the bound in the direction moved. With ``WEIGHT`` = 1.5 % a
+variable is taken to its full comfortable range only if it gains at least 3 % of
+length over it; one that gains 1 % stops at a third of the range. A position of
+ease must be held for 90 s, so a little slack is not worth a large angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._limits import Bounds
+
+WEIGHT = {"shorten": 1.5, "lengthen": 1.0}
+MAX_GRID_VARIABLES = 4
+REFINEMENTS = 2
+MIN_CONTRIBUTION_PCT = 1.0  # a variable bringing less slack (or stretch) than this is left out
+MIN_USEFUL_GAIN = 0.2  # percent of length: a variable that gains less alone is not gridded
+MIN_REPORTED_DEGREES = 3.0  # smaller amounts are dropped from a plan (not worth saying)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    posture: dict[str, float]  # rounded degrees, only non-zero variables
+    pct: np.ndarray  # percent length change of each target column at that posture
+    postures_evaluated: int
+
+
+def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: list[str]) -> SearchResult:
+    """``goal`` "shorten" minimises, "lengthen" maximises the targets' length."""
+    names = list(body.posture_variables)
+    idx = [names.index(v) for v in variables]
+    lo = np.array([bounds.low[v] for v in variables])
+    hi = np.array([bounds.high[v] for v in variables])
+    sign = 1.0 if goal == "shorten" else -1.0
+    weight = WEIGHT[goal]
+    span_lo = np.where(lo < 0, -lo, 1.0)
+    span_hi = np.where(hi > 0, hi, 1.0)
+    count = 0
+
+    def cost(x: np.ndarray):
+        nonlocal count
+        count += len(x)
+        full = np.zeros((len(x), len(names)))
+        full[:, idx] = x
+        pct = body.length_change_pct_batch(full)[:, columns]
+        # Several muscles: half the mean, half the worst-served one (least slack when
+        # shortening, least stretch when lengthening), so none is left out.
+        worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
+        aggregate = 0.5 * (pct.mean(axis=1) + worst)
+        scaled = np.where(x < 0, x / span_lo, x / span_hi)
+        return sign * aggregate + weight * (scaled**2).sum(axis=1), pct
+
+    k = len(variables)
+    if k == 0:
+        return SearchResult({}, body.length_change_pct_batch(np.zeros((1, len(names))))[0, columns], 1)
+
+    # 1. each variable alone
+    shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
+    sweep = np.zeros((k * len(shares), k))
+    for j in range(k):
+        sweep[j * len(shares) : (j + 1) * len(shares), j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+    base_cost, _ = cost(np.zeros((1, k)))
+    sweep_cost, _ = cost(sweep)
+    gains = base_cost[0] - sweep_cost.reshape(k, len(shares)).min(axis=1)
+    chosen = [j for j in np.argsort(-gains) if gains[j] > MIN_USEFUL_GAIN][:MAX_GRID_VARIABLES]
+
+    # 2. a grid over the variables that matter, then two finer grids around the best
+    best = np.zeros(k)
+    if chosen:
+        c = np.array(chosen)
+        axes = [np.array([lo[j], lo[j] / 2, 0.0, hi[j] / 2, hi[j]]) for j in chosen]
+        step = np.array([max(hi[j], -lo[j]) / 2 for j in chosen])
+        for _ in range(1 + REFINEMENTS):
+            mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(chosen))
+            grid = np.repeat(best[None, :], len(mesh), axis=0)
+            grid[:, c] = np.clip(mesh, lo[c], hi[c])
+            grid_cost, _ = cost(grid)
+            best = grid[int(np.argmin(grid_cost))]
+            step = step / 2
+            axes = [best[j] + step[i] * np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) for i, j in enumerate(chosen)]
+
+    # 3. round to whole degrees and drop what is not worth saying
+    rounded = np.clip(np.round(best), np.ceil(lo), np.floor(hi))
+    rounded[np.abs(rounded) < MIN_REPORTED_DEGREES] = 0.0
+    used = np.flatnonzero(rounded)
+    if len(used):
+        trial = np.repeat(rounded[None, :], len(used) + 1, axis=0)
+        trial[np.arange(len(used)), used] = 0.0
+        _, pct = cost(trial)
+        worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
+        aggregate = sign * 0.5 * (pct.mean(axis=1) + worst)  # lower is better
+        loss = aggregate[:-1] - aggregate[-1]  # how much slack/stretch each variable brings
+        rounded[used[loss < MIN_CONTRIBUTION_PCT]] = 0.0
+    _, pct = cost(rounded[None, :])
+    posture = {v: float(x) for v, x in zip(variables, rounded) if x != 0.0}
+    return SearchResult(posture, pct[0], count)

@@ -178,3 +178,19 @@ def test_cli_plan_refuses_when_findings_refer(tmp_path):
     bad.write_text('{"age": "old"}')
     out = relieve("plan", "--muscle", "levator_scapulae", "--side", "left", "--findings", str(bad))
     assert out.returncode == 2 and "age" in out.stderr
+
+
+def test_cli_writes_pictures(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = relieve("plan", "--muscle", "levator_scapulae", "--side", "left", "--figure", str(tmp_path / "figs"), "--json")
+    assert out.returncode == 0, out.stderr
+    written = json.loads(out.stdout)["figures"]
+    assert len(written) == 5  # four techniques and the push
+    for path in written:
+        assert ET.parse(path).getroot().tag.endswith("svg")
+    card = tmp_path / "card.png"
+    out = relieve("muscle", "levator_scapulae", "--side", "right", "--figure", str(card))
+    assert out.returncode == 0 and card.read_bytes().startswith(b"\x89PNG")
+    out = relieve("muscle", "levator_scapulae", "--side", "right", "--figure", str(tmp_path / "card.gif"))
+    assert out.returncode == 2 and "--figure" in out.stderr

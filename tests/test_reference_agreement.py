@@ -19,15 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference" / "opensim"
-
-
-def _reference(name: str) -> Path:
-    path = REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"reference model {path} is absent (it lives in ../shared/reference beside the repository)")
-    return path
+from conftest import REPO
+from conftest import reference_file as _reference
 
 
 @pytest.fixture(scope="module")

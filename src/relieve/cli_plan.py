@@ -202,7 +202,6 @@ def write_plan_figures(result: dict, directory: Path) -> list[Path]:
     """One picture per technique (SVG) into ``directory``."""
     from .figures import technique_figure
 
-    directory.mkdir(parents=True, exist_ok=True)
     plans = result.get("plans", [result])
     targets = [(p["muscle"], p["side"]) for p in plans]
     techniques = result["combined"]["techniques"] if "combined" in result else result["techniques"]
@@ -211,22 +210,27 @@ def write_plan_figures(result: dict, directory: Path) -> list[Path]:
     written = []
     for key, (kind, posture_key) in FIGURE_KINDS.items():
         t = techniques[key]
-        data = technique_figure(
-            targets,
-            t[posture_key],
-            kind=kind,
-            finger_spots=fingers if key == "muscle_shortening" else [],
-            title=TECHNIQUE_TITLES[key],
-            fmt="svg",
-        )
         path = directory / f"{stem}_{key}.svg"
-        path.write_bytes(data)
+        _write_figure(
+            path,
+            lambda fmt, t=t, kind=kind, key=key, posture_key=posture_key: technique_figure(
+                targets,
+                t[posture_key],
+                kind=kind,
+                finger_spots=fingers if key in ("muscle_shortening", "jones_counterstrain") else [],
+                title=TECHNIQUE_TITLES[key],
+                fmt=fmt,
+            ),
+        )
         written.append(path)
     push = techniques["strain_counterstrain"]["resist_direction"]
     if push:
         path = directory / f"{stem}_strain_counterstrain_push.svg"
-        path.write_bytes(
-            technique_figure(targets, {}, kind="resist", arrows=push, title="The gentle push (against your hand)", fmt="svg")
+        _write_figure(
+            path,
+            lambda fmt: technique_figure(
+                targets, {}, kind="resist", arrows=push, title="The gentle push (against your hand)", fmt=fmt
+            ),
         )
         written.append(path)
     return written

@@ -1,0 +1,255 @@
+"""The pictures: drawn from the model, readable, deterministic, and refusing bad input.
+
+Each test renders the real figure (matplotlib's Agg and SVG renderers, no mocks) and
+checks what a person would rely on: the names on it, the mirror image of the other side,
+the head where the posture puts it.
+"""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from relieve import figures
+from relieve.anatomy import knowledge_base
+from relieve.errors import RelieveError, UnknownNameError, ValidationError
+from relieve.model import default_model
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def body():
+    return default_model()
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return knowledge_base()
+
+
+def svg_text(svg: bytes) -> str:
+    """All the text of an SVG figure, in drawing order, joined by spaces (a wrapped label
+    comes back as its original words)."""
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG_NS}svg"
+    return " ".join(" ".join((t.text or "").split()) for t in root.iter(f"{SVG_NS}text"))
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+@pytest.fixture(scope="module")
+def levator_cards():
+    return {side: figures.muscle_card_figure("levator_scapulae", side) for side in ("left", "right")}
+
+
+# ---------------------------------------------------------------------------- muscle cards
+
+
+def test_card_svg_names_the_muscle_and_its_ends(levator_cards, body, kb):
+    text = svg_text(levator_cards["left"])
+    assert "Left levator scapulae" in text
+    ends = body.attachments("levator_scapulae", "left")
+    for landmark in ends["origin"] + ends["insertion"]:
+        assert kb.landmark(landmark).name in text
+    for view in ("from the front", "from the left side", "from behind"):
+        assert view in text
+    assert "from the right side" in svg_text(levator_cards["right"])
+
+
+def test_card_png_is_a_sensible_image():
+    png = figures.muscle_card_figure("sternocleidomastoid", "right", fmt="png")
+    width, height = png_size(png)
+    assert 800 < width < 2500 and 300 < height < 1200
+    assert width > height  # three panels side by side
+
+
+def test_cards_are_deterministic_and_sides_differ(levator_cards):
+    assert figures.muscle_card_figure("levator_scapulae", "left") == levator_cards["left"]
+    assert levator_cards["left"] != levator_cards["right"]
+    png = figures.muscle_card_figure("rhomboid_minor", "left", fmt="png")
+    assert figures.muscle_card_figure("rhomboid_minor", "left", fmt="png") == png
+
+
+def test_left_is_the_mirror_of_right_in_every_view(body):
+    left = np.vstack(list(body.muscle_paths("upper_trapezius", "left").values()))
+    right = np.vstack(list(body.muscle_paths("upper_trapezius", "right").values()))
+    flip = np.array([-1.0, 1.0])
+    for view in ("front", "back", "top"):
+        v = figures.VIEWS[view]
+        np.testing.assert_allclose(v.project(left), v.project(right) * flip, atol=1e-9)
+    # Each side is seen from its own side: the two side views are mirror images too.
+    np.testing.assert_allclose(
+        figures.VIEWS["left"].project(left), figures.VIEWS["right"].project(right) * flip, atol=1e-9
+    )
+    # From the back the right muscle is on the viewer's right; from the front, on the left.
+    assert figures.VIEWS["back"].project(right)[:, 0].mean() > 0
+    assert figures.VIEWS["front"].project(right)[:, 0].mean() < 0
+
+
+def test_skeleton_is_symmetric_in_neutral():
+    shapes = figures.skeleton_2d({}, "back")
+    for part in ("clavicle", "scapula", "rib3"):
+        np.testing.assert_allclose(shapes[f"{part}.left"] * [-1, 1], shapes[f"{part}.right"], atol=1e-9)
+    # The shoulder blades are on the back, below the skull, level with the upper ribs.
+    scapula = shapes["scapula.right"]
+    assert scapula[:, 1].max() < shapes["skull"][:, 1].min()
+    assert 0.04 < scapula[:, 0].min() < scapula[:, 0].max() < 0.25
+
+
+def test_a_group_card_draws_every_member(body, kb):
+    text = svg_text(figures.muscle_card_figure("scalenes", "left"))
+    assert "Left scalenes" in text
+    for member in body.groups["scalenes"]:
+        for landmark in body.attachments(member, "left")["origin"]:
+            assert kb.landmark(landmark).name in text
+
+
+# ---------------------------------------------------------------------------- technique figures
+
+POSTURES = {
+    "shortening": {"neck_side_bend": -30, "neck_rotation": -20, "scapula_elevation_left": 15},
+    "repositioning": {"scapula_elevation_left": 20, "scapula_upward_rotation_left": -10},
+    "stretch": {"neck_side_bend": 30, "neck_flexion": 30, "neck_rotation": 30},
+    "resist": {"neck_side_bend": 20},
+    "jones": {"head_nod": 10, "neck_side_bend": -10},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(figures.KINDS))
+def test_every_kind_renders_one_and_two_muscles(kind, body):
+    arrows = {"neck_side_bend": -1, "scapula_elevation_left": 1} if kind == "resist" else None
+    one = figures.technique_figure([("levator_scapulae", "left")], POSTURES[kind], kind=kind, arrows=arrows)
+    text = svg_text(one)
+    assert "left levator scapulae" in text
+    change = body.length_change_pct("levator_scapulae", "left", POSTURES[kind])
+    assert f"{abs(change):.1f} %" in text  # the model's length change is in the caption
+    assert "grey dashed: neutral" in text
+    two = figures.technique_figure(
+        [("levator_scapulae", "left"), ("upper_trapezius", "left")], POSTURES[kind], kind=kind, arrows=arrows
+    )
+    assert "left upper trapezius" in svg_text(two)
+    assert two != one
+
+
+def test_technique_png_and_determinism():
+    args = ([("sternocleidomastoid", "right")], {"neck_rotation": -40, "neck_flexion": 20})
+    png = figures.technique_figure(*args, kind="shortening", fmt="png")
+    width, height = png_size(png)
+    assert 500 < width < 2500 and 300 < height < 1200
+    assert figures.technique_figure(*args, kind="shortening", fmt="png") == png
+    svg = figures.technique_figure(*args, kind="shortening")
+    assert figures.technique_figure(*args, kind="shortening") == svg
+
+
+def test_push_arrows_and_finger_spots_are_drawn_and_labelled(kb):
+    muscles = [("levator_scapulae", "left")]
+    spots = [("superior_angle", "left"), ("c2_spinous_process", "midline")]
+    pushed = svg_text(
+        figures.technique_figure(muscles, {}, kind="resist", arrows={"neck_side_bend": 1}, finger_spots=spots)
+    )
+    assert "push" in pushed and "the way of the gentle push" in pushed
+    assert f"{kb.landmark('superior_angle').name} (left)" in pushed
+    assert kb.landmark("c2_spinous_process").name in pushed
+    assert "green ring" in pushed
+    moved = svg_text(figures.technique_figure(muscles, {"neck_side_bend": -30}, kind="shortening"))
+    assert "push" not in moved and "arrow: the way to move" in moved
+    still = svg_text(figures.technique_figure(muscles, {}, kind="shortening"))
+    assert "arrow" not in still  # nothing moves: no arrow
+
+
+def test_the_drawn_head_follows_the_posture():
+    def centre(posture, view, shape="skull"):
+        return figures.skeleton_2d(posture, view)[shape].mean(axis=0)
+
+    neutral_front = centre({}, "front")
+    # Right ear toward the right shoulder: from the front the head goes to the viewer's
+    # left, from behind to the right.
+    assert centre({"neck_side_bend": 30}, "front")[0] < neutral_front[0] - 0.03
+    assert centre({"neck_side_bend": 30}, "back")[0] > centre({}, "back")[0] + 0.03
+    # Flexion carries the head forward (toward +x, the right of the right-side view) and down.
+    bent = centre({"neck_flexion": 40}, "right")
+    assert bent[0] > centre({}, "right")[0] + 0.02 and bent[1] < centre({}, "right")[1]
+    # Turning the chin to the right swings the nose to the right, seen from above.
+    nose = figures.skeleton_2d({"neck_rotation": 45}, "top")["nose"]
+    assert nose[1, 0] > 0.03
+    # The shoulder blade rises with a shrug; the other one stays.
+    shrug = figures.skeleton_2d({"scapula_elevation_left": 20}, "back")
+    rest = figures.skeleton_2d({}, "back")
+    assert shrug["scapula.left"][:, 1].mean() > rest["scapula.left"][:, 1].mean() + 0.03
+    np.testing.assert_allclose(shrug["scapula.right"], rest["scapula.right"])
+
+
+def test_a_moved_posture_draws_a_different_figure():
+    muscles = [("upper_trapezius", "right")]
+    still = figures.technique_figure(muscles, {}, kind="stretch")
+    bent = figures.technique_figure(muscles, {"neck_side_bend": -30}, kind="stretch")
+    assert still != bent
+
+
+def test_views_follow_the_movement():
+    lev = [("levator_scapulae", "left")]
+    scm = [("sternocleidomastoid", "right")]
+    assert figures.choose_views({"neck_side_bend": -30}, lev) == ("back", "left")
+    assert figures.choose_views({"neck_side_bend": 30}, scm) == ("front", "right")
+    assert "right" in figures.choose_views({"neck_flexion": 20}, scm)
+    assert "top" in figures.choose_views({"neck_rotation": 30}, lev)
+    assert figures.choose_views({"scapula_elevation_left": 15}, scm)[0] == "back"
+    assert figures.choose_views({}, lev, arrows={"neck_rotation": 1})[-1] == "top"
+    assert len(figures.choose_views({}, lev)) == 2
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(RelieveError) as err:
+        figures.muscle_card_figure("levator_scapulae", "left", fmt="gif")
+    assert err.value.field == "figure" and "gif" in str(err.value)
+    with pytest.raises(RelieveError) as err:
+        figures.technique_figure([], {}, kind="stretch", fmt="jpeg")
+    assert err.value.field == "figure"
+
+
+@pytest.mark.parametrize(
+    ("muscle", "side", "field"),
+    [("levator_scapula", "left", "muscle"), ("levator_scapulae", "both", "side"), ("trapezius", "middle", "side")],
+)
+def test_unknown_muscle_or_side_is_refused(muscle, side, field):
+    with pytest.raises(UnknownNameError) as err:
+        figures.muscle_card_figure(muscle, side)
+    assert err.value.field == field
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure([(muscle, side)], {}, kind="shortening")
+    assert err.value.field == field
+
+
+def test_unknown_kind_posture_arrow_or_spot_is_refused():
+    lev = [("levator_scapulae", "left")]
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure(lev, {}, kind="massage")
+    assert err.value.field == "kind" and "massage" in str(err.value)
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure(lev, {"neck_tilt": 10}, kind="stretch")
+    assert err.value.field == "neck_tilt"
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure(lev, {}, kind="resist", arrows={"shoulder_up": 1})
+    assert err.value.field == "arrows.shoulder_up"
+    with pytest.raises(ValidationError) as err:
+        figures.technique_figure(lev, {}, kind="resist", arrows={"neck_side_bend": 2})
+    assert "arrows.neck_side_bend" in str(err.value)
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure(lev, {}, kind="jones", finger_spots=[("superior_angle", None)])
+    assert err.value.field == "finger_spots[0]"
+    with pytest.raises(UnknownNameError) as err:
+        figures.technique_figure(lev, {}, kind="jones", finger_spots=[("elbow", "left")])
+    assert err.value.field == "finger_spots[0]"
+    with pytest.raises(UnknownNameError):
+        figures.skeleton_2d({}, "below")

@@ -179,8 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     lengths.set_defaults(func=cmd_model_lengths)
     model.set_defaults(func=_help_for(model))
 
+    from .cli_assess import add_assess_parser
     from .cli_plan import add_parsers as add_plan_parsers
 
+    add_assess_parser(sub)
     add_plan_parsers(sub)
     return parser
 

@@ -6,7 +6,9 @@ immutable ``Findings``; ``triage`` runs the red-flag rules of
 ``refer`` object.
 """
 
+from ._assessment import NOTICE, Assessment, assess
 from .findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
+from .identify import Candidate, Identification, Identifier
 from .triage import (
     URGENCIES,
     FiredRule,
@@ -19,6 +21,12 @@ from .triage import (
 )
 
 __all__ = [
+    "NOTICE",
+    "Assessment",
+    "Candidate",
+    "Identification",
+    "Identifier",
+    "assess",
     "URGENCIES",
     "Findings",
     "FiredRule",

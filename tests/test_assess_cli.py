@@ -1,0 +1,228 @@
+"""``relieve assess``: the real command in a real process (``python -m relieve``).
+
+Until the lead wires ``add_assess_parser`` into ``relieve.cli``, the same functions
+run behind a tiny stand-in for ``relieve.cli.main`` (same parser class, same error
+handling: a ``RelieveError`` is one line on stderr and exit code 2).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from relieve.cli import build_parser
+
+REPO = Path(__file__).resolve().parents[1]
+VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes" / "identification.yaml").read_text())
+OK_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "ok")
+REFER_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "refer")
+
+
+def _wired() -> bool:
+    sub = next((a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction"), None)
+    return sub is not None and "assess" in sub.choices
+
+
+STAND_IN = """
+import sys
+from relieve.cli import _Parser
+from relieve.cli_assess import add_assess_parser
+from relieve.errors import RelieveError
+parser = _Parser(prog="relieve")
+add_assess_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
+try:
+    args = parser.parse_args(sys.argv[1:])
+    sys.exit(args.func(args))
+except RelieveError as exc:
+    sys.stderr.write(f"relieve: error: {exc}\\n")
+    sys.exit(2)
+"""
+
+
+def relieve(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "relieve"] if _wired() else [sys.executable, "-c", STAND_IN]
+    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+
+
+@pytest.fixture()
+def findings_file(tmp_path):
+    def write(doc, name="findings.json") -> str:
+        path = tmp_path / name
+        path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+        return str(path)
+
+    return write
+
+
+# --------------------------------------------------------------------------- --json
+
+
+def test_json_prints_exactly_the_contract_object(findings_file):
+    out = relieve("assess", "--json", findings_file(OK_CASE["findings"]))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"status", "refer", "candidates"}
+    assert data["status"] == "ok" and data["refer"] is None
+    top = data["candidates"][0]
+    assert set(top) == {"muscle", "side", "probability", "why"}
+    assert (top["muscle"], top["side"]) == (OK_CASE["expect"]["muscles"][0], OK_CASE["expect"]["side"])
+    assert sum(c["probability"] for c in data["candidates"]) <= 1.0
+    assert all(c["why"] for c in data["candidates"])
+
+
+def test_json_reads_standard_input():
+    out = relieve("assess", "--json", "-", stdin=json.dumps(OK_CASE["findings"]))
+    assert out.returncode == 0, out.stderr
+    file_out = json.loads(out.stdout)
+    assert file_out["candidates"][0]["muscle"] == OK_CASE["expect"]["muscles"][0]
+
+
+def test_the_contract_example_points_to_the_left_levator_scapulae():
+    example = {
+        "age": 41, "onset": "on_waking", "duration_days": 1, "history": ["slept_awkwardly"],
+        "symptoms": [], "pain_now": 6,
+        "pain_regions": [{"region": "neck_shoulder_junction", "side": "left"}],
+        "movements": {"rotation_right": {"pain": 6, "limited": True, "pain_side": "left"},
+                      "rotation_left": {"pain": 0, "limited": False}},
+        "resting_head_posture": {"tilt": None, "turn": None, "forward_head": False},
+        "tender_points": [{"region": "superior_angle_scapula", "side": "left"}],
+    }
+    data = json.loads(relieve("assess", "--json", "-", stdin=json.dumps(example)).stdout)
+    top = data["candidates"][0]
+    assert (top["muscle"], top["side"]) == ("levator_scapulae", "left")
+    assert any("turning your head to the right stretches it" in w for w in top["why"])
+
+
+def test_json_refer_has_no_candidates(findings_file):
+    out = relieve("assess", "--json", findings_file(REFER_CASE["findings"]))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["status"] == "refer" and data["candidates"] == []
+    assert data["refer"]["urgency"] in ("emergency", "urgent", "soon")
+    assert data["refer"]["reasons"] and data["refer"]["advice"]
+
+
+def test_details_adds_fields_beside_the_contract(findings_file):
+    doc = dict(OK_CASE["findings"], symptoms=["tingling_one_arm"])
+    data = json.loads(relieve("assess", "--json", findings_file(doc), "--details").stdout)
+    assert {"status", "refer", "candidates", "cautions", "confidence", "notice", "not_identified"} <= set(data)
+    assert data["cautions"] and data["confidence_factor"] < 1
+
+
+@pytest.mark.parametrize(
+    "doc, fields",
+    [
+        ({"history": ["slept_awkwardly"]}, ["age"]),
+        ({"age": 5}, ["age"]),
+        ({"age": "forty"}, ["age"]),
+        ({"age": 40, "history": ["slept_badly"], "symptoms": ["flu"]}, ["history[0]", "symptoms[0]"]),
+        ({"age": 40, "movements": {"nod": {}}}, ["movements.nod"]),
+        ({"age": 40, "movements": {"flexion": {"pain": 11, "limited": "yes", "pain_side": "up"}}},
+         ["movements.flexion.pain", "movements.flexion.limited", "movements.flexion.pain_side"]),
+        ({"age": 40, "pain_regions": [{"region": "knee", "side": "left"}, {"region": "jaw", "side": "top"}]},
+         ["pain_regions[0].region", "pain_regions[1].side"]),
+        ({"age": 40, "pain_now": -1, "resting_head_posture": {"tilt": "up"}},
+         ["pain_now", "resting_head_posture.tilt"]),
+        ({"age": 40, "tender_points": "jaw"}, ["tender_points"]),
+    ],
+)
+def test_invalid_findings_exit_2_naming_every_bad_field(findings_file, doc, fields):
+    out = relieve("assess", "--json", findings_file(doc))
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    for field in fields:
+        assert field in out.stderr, (field, out.stderr)
+
+
+def test_malformed_json_exits_2(findings_file):
+    out = relieve("assess", "--json", findings_file('{"age": 40,'))
+    assert out.returncode == 2 and "malformed JSON" in out.stderr and "Traceback" not in out.stderr
+    out = relieve("assess", "--json", "-", stdin="[1, 2]")
+    assert out.returncode == 2 and "expected a JSON object" in out.stderr
+
+
+def test_missing_file_exits_2(tmp_path):
+    out = relieve("assess", "--json", str(tmp_path / "nope.json"))
+    assert out.returncode == 2 and "nope.json" in out.stderr
+
+
+def test_findings_option_shows_the_result_for_people(findings_file):
+    out = relieve("assess", "--findings", findings_file(OK_CASE["findings"]))
+    assert out.returncode == 0, out.stderr
+    assert "levator scapulae" in out.stdout and "not a diagnosis" in out.stdout
+
+
+# --------------------------------------------------------------------------- questionnaire
+
+# age, onset (3 = woke up with it), days, pain now, history (3 = slept awkwardly),
+# symptoms (none), pain map, then the movements one by one:
+#   flexion 3 not limited left; extension skipped; side bend left 0 not limited;
+#   side bend right 4 limited left; rotation left 0 not limited;
+#   rotation right 6 limited left; then q (skip the rest);
+# posture: no tilt, no turn, not forward; tender spot 13L; plan: n.
+SCRIPT = [
+    "41", "3", "1", "6", "3", "",
+    "11l 13l",
+    "3", "n", "l",
+    "",
+    "0", "n",
+    "4", "y", "l",
+    "0", "n",
+    "6", "y", "l",
+    "q",
+    "", "", "n",
+    "13l",
+]
+
+
+def test_questionnaire_scripted_answers_give_the_result_and_offer_the_plan():
+    out = relieve("assess", stdin="\n".join(SCRIPT + ["n"]) + "\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "BACK" in text and "FRONT" in text  # the pain map picture
+    assert "where the neck meets the shoulder" in text
+    assert "Slowly bend your head forward" in text  # movements explained one by one
+    assert "Muscles most likely in spasm" in text and "levator scapulae" in text
+    assert "Show the gentle techniques" in text
+    assert "not a diagnosis" in text
+
+
+def test_questionnaire_shows_the_plan_when_asked():
+    out = relieve("assess", stdin="\n".join(SCRIPT + ["1"]) + "\n")
+    assert out.returncode == 0, out.stderr
+    import importlib.util
+
+    if importlib.util.find_spec("relieve.cli_plan") is None:
+        assert "Plans are not available yet" in out.stdout
+    else:
+        assert "levator scapulae, left side" in out.stdout
+
+
+def test_questionnaire_stops_at_the_safety_gate():
+    # age, onset sudden, days, pain, history 7 = car accident, no symptoms
+    out = relieve("assess", stdin="\n".join(["30", "1", "1", "5", "7", ""]) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "EMERGENCY" in out.stdout
+    assert "do not try the test movements" in out.stdout
+    assert "Slowly bend your head forward" not in out.stdout
+
+
+def test_questionnaire_asks_again_after_a_bad_answer():
+    out = relieve("assess", stdin="\n".join(["200", "abc", "41"] + SCRIPT[1:] + ["n"]) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("Please type a whole number from 12 to 110") == 2
+
+
+def test_questionnaire_ending_early_exits_2():
+    out = relieve("assess", stdin="41\n3\n")
+    assert out.returncode == 2
+    assert "ended before the questionnaire was finished" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -27,6 +27,9 @@ POSTURE_VARIABLES: tuple[str, ...] = (
     "thoracic_flexion",
 )
 
+# The variables that move the head and neck (the rest move the shoulder girdle and upper back).
+NECK_VARIABLES: tuple[str, ...] = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
+
 # The same variables without the side suffix, as a muscle's stated actions use them.
 ACTION_VARIABLES: tuple[str, ...] = (
     "neck_flexion",

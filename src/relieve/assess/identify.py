@@ -38,13 +38,12 @@ import numpy as np
 import yaml
 
 from ..anatomy import knowledge_base
-from ..anatomy.codes import HISTORY_CODES, MOVEMENT_CODES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
+from ..anatomy.codes import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
 from ..errors import ModelError
 from .findings import Findings, MovementFinding, RegionFinding
 from .movements import movements as default_movements
 
 EVIDENCE_FILE = "evidence.yaml"
-NECK_VARIABLES: tuple[str, ...] = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
 
 
 # --------------------------------------------------------------------------- weights

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..anatomy import knowledge_base
+from ..anatomy.codes import NECK_VARIABLES
 from ..anatomy.postures import describe
 from ..card import attachment_entries, check_side
 from ..errors import RelieveError
@@ -44,8 +45,6 @@ WEAK_REPOSITIONING_PCT = 2.0
 # A variable whose push contributes less than this share of the strongest one is not
 # part of the push direction (keeps the instruction to one or two movements).
 PUSH_SHARE = 0.35
-
-NECK = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class _Planner:
         sides = {t.side for t in targets}
         out = []
         for v in self.body.posture_variables:
-            if v in NECK and not neck:
+            if v in NECK_VARIABLES and not neck:
                 continue
             if v.startswith("scapula_") and not any(v.endswith(f"_{s}") for s in sides):
                 continue

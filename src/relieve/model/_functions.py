@@ -182,8 +182,3 @@ def _fmm_coefficients(x: np.ndarray, y: np.ndarray):
     dd[:-1] = (c[1:] - c[:-1]) / h
     dd[-1] = dd[-2]
     return bb, 3.0 * c, dd
-
-
-def constant_value(function: Function) -> float:
-    """The value of a function that does not vary (for axes with no coordinate)."""
-    return float(function(np.zeros(1))[0])

@@ -194,3 +194,19 @@ def test_cli_writes_pictures(tmp_path):
     assert out.returncode == 0 and card.read_bytes().startswith(b"\x89PNG")
     out = relieve("muscle", "levator_scapulae", "--side", "right", "--figure", str(tmp_path / "card.gif"))
     assert out.returncode == 2 and "--figure" in out.stderr
+
+
+@pytest.mark.parametrize("muscle", MUSCLE_IDS)
+def test_positions_of_ease_never_contradict_the_stated_primary_actions(plans, muscle):
+    from relieve.anatomy import knowledge_base
+
+    kb = knowledge_base()
+    for side in SIDES:
+        ease = plans[(muscle, side)]["techniques"]["muscle_shortening"]["posture"]
+        stretch = plans[(muscle, side)]["techniques"]["strain_counterstrain"]["stretch_posture"]
+        primary = [a for a in kb.actions(muscle, side) if a.strength == "primary"]
+        for action in primary:
+            if action.variable in ease:
+                assert (ease[action.variable] > 0) == (action.sign > 0), (muscle, side, action.variable)
+            if action.variable in stretch:
+                assert (stretch[action.variable] > 0) == (action.sign < 0), (muscle, side, action.variable)

@@ -6,6 +6,7 @@ every muscle-side), so the search is a handful of array computations:
 1. sweep each allowed variable alone across its bounds and keep the (at most four)
    that matter;
 2. a grid over those (5 values each), then two finer grids around the best point;
+   then up to two of the remaining variables are added, one at a time, if they help;
 3. round to whole degrees and leave out any variable that brings less than 1 % of
    length, so the instructions stay short.
 
@@ -30,6 +31,7 @@ from ._limits import Bounds
 WEIGHT = {"shorten": 1.5, "lengthen": 1.0}
 MAX_GRID_VARIABLES = 4
 REFINEMENTS = 2
+GREEDY_ADDITIONS = 2
 MIN_CONTRIBUTION_PCT = 1.0  # a variable bringing less slack (or stretch) than this is left out
 MIN_USEFUL_GAIN = 0.2  # percent of length: a variable that gains less alone is not gridded
 MIN_REPORTED_DEGREES = 3.0  # smaller amounts are dropped from a plan (not worth saying)
@@ -78,11 +80,20 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         sweep[j * len(shares) : (j + 1) * len(shares), j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
     base_cost, _ = cost(np.zeros((1, k)))
     sweep_cost, _ = cost(sweep)
-    gains = base_cost[0] - sweep_cost.reshape(k, len(shares)).min(axis=1)
+    per_var = sweep_cost.reshape(k, len(shares))
+    gains = base_cost[0] - per_var.min(axis=1)
     chosen = [j for j in np.argsort(-gains) if gains[j] > MIN_USEFUL_GAIN][:MAX_GRID_VARIABLES]
+    # Each variable may move only the way that helps when it moves alone: combined
+    # postures then never ask for a movement that, by itself, works against the aim
+    # (and a line-of-action model's small interaction effects cannot flip a direction).
+    negative_helps = per_var[:, shares < 0].min(axis=1) < per_var[:, shares > 0].min(axis=1)
+    useless = gains <= 0
+    hi = np.where(negative_helps | useless, 0.0, hi)
+    lo = np.where(~negative_helps | useless, 0.0, lo)
 
     # 2. a grid over the variables that matter, then two finer grids around the best
     best = np.zeros(k)
+    best_cost = float(base_cost[0])
     if chosen:
         c = np.array(chosen)
         axes = [np.array([lo[j], lo[j] / 2, 0.0, hi[j] / 2, hi[j]]) for j in chosen]
@@ -93,10 +104,25 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
             grid[:, c] = np.clip(mesh, lo[c], hi[c])
             grid_cost, _ = cost(grid)
             best = grid[int(np.argmin(grid_cost))]
+            best_cost = float(grid_cost.min())
             step = step / 2
             axes = [best[j] + step[i] * np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) for i, j in enumerate(chosen)]
 
-    # 3. round to whole degrees and drop what is not worth saying
+    # 3. the variables left out of the grid: add the best of them, twice, if it helps
+    for _ in range(GREEDY_ADDITIONS):
+        rest = [j for j in range(k) if best[j] == 0.0]
+        if not rest:
+            break
+        trial = np.repeat(best[None, :], len(rest) * len(shares), axis=0)
+        for n, j in enumerate(rest):
+            trial[n * len(shares) : (n + 1) * len(shares), j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+        trial_cost, _ = cost(trial)
+        pick = int(np.argmin(trial_cost))
+        if trial_cost[pick] >= best_cost - 1e-9:
+            break
+        best, best_cost = trial[pick], trial_cost[pick]
+
+    # 4. round to whole degrees and drop what is not worth saying
     rounded = np.clip(np.round(best), np.ceil(lo), np.floor(hi))
     rounded[np.abs(rounded) < MIN_REPORTED_DEGREES] = 0.0
     used = np.flatnonzero(rounded)

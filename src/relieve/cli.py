@@ -9,12 +9,12 @@ and exit code 2; nothing here prints a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Callable, Sequence
 
 from . import __version__
+from ._cli_common import console, print_json
 from .errors import RelieveError, UnknownNameError
 
 DISCLAIMER = (
@@ -33,16 +33,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _console():
-    from rich.console import Console
-
-    return Console()
-
-
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _parse_settings(items: Sequence[str] | None) -> dict[str, float]:
@@ -72,12 +62,12 @@ def cmd_model_info(args) -> int:
     model = load_model(args.file)
     info = model_summary(model)
     if args.json:
-        _print_json(info)
+        print_json(info)
         return 0
     from rich.table import Table
 
-    console = _console()
-    console.print(f"[bold]{model.name}[/bold]  ({model.source})")
+    out = console()
+    out.print(f"[bold]{model.name}[/bold]  ({model.source})")
     table = Table(title=f"{len(info['coordinates'])} independent coordinates")
     for col in ("coordinate", "default", "min", "max", "unit", "locked", "clamped"):
         table.add_column(col)
@@ -86,14 +76,14 @@ def cmd_model_info(args) -> int:
             c["name"], f"{c['default']:.4g}", f"{c['range'][0]:.4g}", f"{c['range'][1]:.4g}",
             c["unit"], "yes" if c["locked"] else "", "yes" if c["clamped"] else "",
         )
-    console.print(table)
+    out.print(table)
     if info["coupled_coordinates"]:
-        console.print(
+        out.print(
             "Driven by couplers: "
             + ", ".join(f"{c['name']} <- {c['follows']}" for c in info["coupled_coordinates"])
         )
-    console.print(f"Bodies ({len(info['bodies'])}): " + ", ".join(info["bodies"]))
-    console.print(f"Muscles ({len(info['muscles'])}): " + ", ".join(info["muscles"]))
+    out.print(f"Bodies ({len(info['bodies'])}): " + ", ".join(info["bodies"]))
+    out.print(f"Muscles ({len(info['muscles'])}): " + ", ".join(info["muscles"]))
     return 0
 
 
@@ -130,7 +120,7 @@ def cmd_model_lengths(args) -> int:
     q = model.q_from(settings)
     lengths = model.muscle_lengths(q)[0]
     if args.json:
-        _print_json(
+        print_json(
             {
                 "coordinates": dict(zip(model.coordinate_names, map(float, q[0]))),
                 "lengths_m": dict(zip(model.muscle_names, map(float, lengths))),
@@ -144,7 +134,7 @@ def cmd_model_lengths(args) -> int:
     table.add_column("length (mm)", justify="right")
     for name, value in zip(model.muscle_names, lengths):
         table.add_row(name, f"{value * 1000:.2f}")
-    _console().print(table)
+    console().print(table)
     return 0
 
 

@@ -16,12 +16,11 @@ the main CLI turns it into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import json
 import re
-import sys
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ._cli_common import console as make_console
+from ._cli_common import print_json, read_text_arg
 from .errors import RelieveError
 
 PAIN_MAP = r"""
@@ -129,35 +128,18 @@ def cmd_assess(args) -> int:
     from .assess import assess
 
     if getattr(args, "json", None) is not None:
-        result = assess(_read_findings_text(args.json, "--json"))
+        result = assess(read_text_arg(args.json, "--json"))
         data = result.to_dict() if getattr(args, "details", False) else result.to_contract()
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        print_json(data)
         return 0
     if getattr(args, "details", False):
         raise RelieveError("--details only goes with --json", field="--details")
-    console = _console()
+    console = make_console()
     if getattr(args, "findings", None) is not None:
-        result = assess(_read_findings_text(args.findings, "--findings"))
+        result = assess(read_text_arg(args.findings, "--findings"))
         show_result(result, console)
         return 0
     return Questionnaire(console).run()
-
-
-def _read_findings_text(path: str, option: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RelieveError(f"cannot read {path}: {exc.strerror or exc}", field=option) from None
-    except UnicodeDecodeError as exc:
-        raise RelieveError(f"{path} is not UTF-8 text: {exc.reason}", field=option) from None
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 # --------------------------------------------------------------------------- result

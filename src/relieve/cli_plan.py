@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
+from ._cli_common import console, print_json, read_text_arg
 from .errors import RelieveError
 
 TECHNIQUE_TITLES = {
@@ -23,26 +22,13 @@ FIGURE_KINDS = {
 }
 
 
-def _console():
-    from rich.console import Console
-
-    return Console()
-
-
 def read_findings(path: str | None):
     """Parse a findings file (``-`` = standard input); None when no file is given."""
     if path is None:
         return None
     from .assess import parse_findings
 
-    if path == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(path).read_text()
-        except OSError as exc:
-            raise RelieveError(f"cannot read {path}: {exc.strerror}", field="--findings") from None
-    return parse_findings(text)
+    return parse_findings(read_text_arg(path, "--findings"))
 
 
 def parse_targets(muscles: list[str], side: str | None) -> list[tuple[str, str]]:
@@ -69,7 +55,7 @@ def cmd_muscles(args) -> int:
         for f in kb.muscles
     ]
     if args.json:
-        sys.stdout.write(json.dumps({"muscles": rows, "groups": {k: list(v) for k, v in kb.groups.items()}}, indent=2) + "\n")
+        print_json({"muscles": rows, "groups": {k: list(v) for k, v in kb.groups.items()}})
         return 0
     from rich.table import Table
 
@@ -78,7 +64,7 @@ def cmd_muscles(args) -> int:
         table.add_column(col)
     for r in rows:
         table.add_row(r["muscle"], r["common_name"], r["latin_name"], r["group"] or "", r["region"])
-    _console().print(table)
+    console().print(table)
     return 0
 
 
@@ -91,18 +77,18 @@ def cmd_muscle(args) -> int:
 
         _write_figure(Path(args.figure), lambda fmt: muscle_card_figure(args.muscle, args.side, fmt=fmt))
     if args.json:
-        sys.stdout.write(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        print_json(card)
         return 0
     _render_card(card)
     if args.figure:
-        _console().print(f"Picture written to {args.figure}")
+        console().print(f"Picture written to {args.figure}")
     return 0
 
 
 def _render_card(card: dict) -> None:
     from rich.panel import Panel
 
-    c = _console()
+    c = console()
     c.print(Panel.fit(f"[bold]{card['common_name']}[/bold] ({card['side']})  —  {card['latin_name']}"))
     for end in ("origin", "insertion"):
         for a in card["attachments"][end]:
@@ -132,11 +118,11 @@ def cmd_plan(args) -> int:
         written = write_plan_figures(result, Path(args.figure))
         result = {**result, "figures": [str(p) for p in written]} if args.json else result
     if args.json:
-        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print_json(result)
         return 0
     render_plan(result)
     if args.figure:
-        _console().print(f"Pictures written to {args.figure}/")
+        console().print(f"Pictures written to {args.figure}/")
     return 0
 
 
@@ -167,7 +153,7 @@ def show_plan(muscle: str, side: str, findings=None) -> None:
 def render_plan(result: dict) -> None:
     from rich.panel import Panel
 
-    c = _console()
+    c = console()
     plans = result.get("plans", [result])
     for p in plans:
         c.print(Panel.fit(f"[bold]{p['common_name']}[/bold], {p['side']} side"))

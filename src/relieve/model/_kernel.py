@@ -1,4 +1,8 @@
-"""The compiled inner loop of ``Model.muscle_lengths``: joint chain and straight segments.
+"""The compiled inner loops of the engine: the joint chain, and straight segments.
+
+``_chain`` is the one implementation of the joint chain; ``_lengths_kernel`` (muscle
+lengths) and ``_poses_kernel`` (body poses, for figures, landmarks and paths with
+conditional or moving points) both call it.
 
 Everything that depends on a model's functions (splines, couplers, clamps) is
 evaluated by NumPy beforehand, column by column, so this kernel only does geometry:
@@ -19,7 +23,97 @@ from numba import njit
 _MIX = np.array([[1, 2], [2, 0], [0, 1]], dtype=np.int64)
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, inline="always")
+def _chain(
+    i, cos_a, sin_a, amounts,
+    parent, before, after, after_p, frame_rot, frame_origin, const_t,
+    rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const,
+    tr_start, tr_axis, free_root,
+    r, p, m, tmp, rl, pl,
+):
+    """Every body's pose in the ground for posture ``i``, written into ``r`` (B+1, 3, 3)
+    and ``p`` (B+1, 3); the last slot is the ground (identity). ``m``, ``tmp``, ``rl``
+    and ``pl`` are scratch space."""
+    n_joints = parent.shape[0]
+    ground = n_joints
+    for j in range(n_joints):
+        child = j
+        if child == free_root:
+            for a in range(3):
+                for b in range(3):
+                    r[child, a, b] = 1.0 if a == b else 0.0
+                p[child, a] = 0.0
+            continue
+        m[:, :] = before[j]
+        for s in range(rot_start[j], rot_start[j + 1]):
+            if rot_kind[s] == 1:  # constant rotation
+                _matmul(m, rot_const[s], tmp)
+                m[:, :] = tmp
+                continue
+            if rot_has_q[s]:
+                _matmul(m, rot_qin[s], tmp)
+                m[:, :] = tmp
+            f = _MIX[rot_code[s], 0]
+            g = _MIX[rot_code[s], 1]
+            c = cos_a[i, s]
+            sn = sin_a[i, s]
+            for a in range(3):
+                x = m[a, f]
+                y = m[a, g]
+                m[a, f] = c * x + sn * y
+                m[a, g] = c * y - sn * x
+            if rot_has_q[s]:
+                _matmul(m, rot_qout[s], tmp)
+                m[:, :] = tmp
+        # translation of the joint, along parent-frame axes
+        tx = const_t[j, 0]
+        ty = const_t[j, 1]
+        tz = const_t[j, 2]
+        for t in range(tr_start[j], tr_start[j + 1]):
+            v = amounts[i, t]
+            tx += v * tr_axis[t, 0]
+            ty += v * tr_axis[t, 1]
+            tz += v * tr_axis[t, 2]
+        for a in range(3):
+            pl[a] = (
+                frame_origin[j, a]
+                + frame_rot[j, a, 0] * tx + frame_rot[j, a, 1] * ty + frame_rot[j, a, 2] * tz
+                + m[a, 0] * after_p[j, 0] + m[a, 1] * after_p[j, 1] + m[a, 2] * after_p[j, 2]
+            )
+        _matmul(m, after[j], rl)
+        par = parent[j] if parent[j] >= 0 else ground
+        for a in range(3):
+            for b in range(3):
+                r[child, a, b] = r[par, a, 0] * rl[0, b] + r[par, a, 1] * rl[1, b] + r[par, a, 2] * rl[2, b]
+            p[child, a] = p[par, a] + r[par, a, 0] * pl[0] + r[par, a, 1] * pl[1] + r[par, a, 2] * pl[2]
+
+
+@njit(cache=True, nogil=True)
+def _poses_kernel(
+    cos_a, sin_a, amounts,
+    parent, before, after, after_p, frame_rot, frame_origin, const_t,
+    rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const,
+    tr_start, tr_axis, free_root,
+    out_r, out_p,  # (N, B+1, 3, 3) and (N, B+1, 3), written
+):
+    m = np.empty((3, 3))
+    tmp = np.empty((3, 3))
+    rl = np.empty((3, 3))
+    pl = np.empty(3)
+    ground = parent.shape[0]
+    for i in range(cos_a.shape[0]):
+        r = out_r[i]
+        p = out_p[i]
+        for a in range(3):
+            for b in range(3):
+                r[ground, a, b] = 1.0 if a == b else 0.0
+            p[ground, a] = 0.0
+        _chain(i, cos_a, sin_a, amounts, parent, before, after, after_p, frame_rot, frame_origin, const_t,
+               rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const, tr_start, tr_axis,
+               free_root, r, p, m, tmp, rl, pl)
+
+
+@njit(cache=True, nogil=True)
 def _lengths_kernel(
     cos_a, sin_a, amounts,  # (N, S) cosines and sines of every variable rotation; (N, T) translations
     parent, before, after, after_p, frame_rot, frame_origin, const_t,  # per joint, in tree order
@@ -29,9 +123,7 @@ def _lengths_kernel(
     seg_a, seg_la, seg_b, seg_lb, seg_muscle, constant,  # straight segments
     out,  # (N, M) lengths, written
 ):
-    n = cos_a.shape[0]
-    n_joints = parent.shape[0]
-    n_bodies = n_joints + 1  # the last slot is the ground
+    n_bodies = parent.shape[0] + 1  # the last slot is the ground
     r = np.zeros((n_bodies, 3, 3))
     p = np.zeros((n_bodies, 3))
     m = np.empty((3, 3))
@@ -41,57 +133,10 @@ def _lengths_kernel(
     ground = n_bodies - 1
     for k in range(3):
         r[ground, k, k] = 1.0
-    for i in range(n):
-        for j in range(n_joints):
-            child = j
-            if child == free_root:
-                for a in range(3):
-                    for b in range(3):
-                        r[child, a, b] = 1.0 if a == b else 0.0
-                    p[child, a] = 0.0
-                continue
-            m[:, :] = before[j]
-            for s in range(rot_start[j], rot_start[j + 1]):
-                if rot_kind[s] == 1:  # constant rotation
-                    _matmul(m, rot_const[s], tmp)
-                    m[:, :] = tmp
-                    continue
-                if rot_has_q[s]:
-                    _matmul(m, rot_qin[s], tmp)
-                    m[:, :] = tmp
-                f = _MIX[rot_code[s], 0]
-                g = _MIX[rot_code[s], 1]
-                c = cos_a[i, s]
-                sn = sin_a[i, s]
-                for a in range(3):
-                    x = m[a, f]
-                    y = m[a, g]
-                    m[a, f] = c * x + sn * y
-                    m[a, g] = c * y - sn * x
-                if rot_has_q[s]:
-                    _matmul(m, rot_qout[s], tmp)
-                    m[:, :] = tmp
-            # translation of the joint, along parent-frame axes
-            tx = const_t[j, 0]
-            ty = const_t[j, 1]
-            tz = const_t[j, 2]
-            for t in range(tr_start[j], tr_start[j + 1]):
-                v = amounts[i, t]
-                tx += v * tr_axis[t, 0]
-                ty += v * tr_axis[t, 1]
-                tz += v * tr_axis[t, 2]
-            for a in range(3):
-                pl[a] = (
-                    frame_origin[j, a]
-                    + frame_rot[j, a, 0] * tx + frame_rot[j, a, 1] * ty + frame_rot[j, a, 2] * tz
-                    + m[a, 0] * after_p[j, 0] + m[a, 1] * after_p[j, 1] + m[a, 2] * after_p[j, 2]
-                )
-            _matmul(m, after[j], rl)
-            par = parent[j] if parent[j] >= 0 else ground
-            for a in range(3):
-                for b in range(3):
-                    r[child, a, b] = r[par, a, 0] * rl[0, b] + r[par, a, 1] * rl[1, b] + r[par, a, 2] * rl[2, b]
-                p[child, a] = p[par, a] + r[par, a, 0] * pl[0] + r[par, a, 1] * pl[1] + r[par, a, 2] * pl[2]
+    for i in range(cos_a.shape[0]):
+        _chain(i, cos_a, sin_a, amounts, parent, before, after, after_p, frame_rot, frame_origin, const_t,
+               rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const, tr_start, tr_axis,
+               free_root, r, p, m, tmp, rl, pl)
         for mm in range(out.shape[1]):
             out[i, mm] = constant[mm]
         for g in range(seg_a.shape[0]):

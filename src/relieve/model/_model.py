@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ModelError, UnknownNameError
 from ._functions import Function
-from ._kernel import _lengths_kernel
+from ._kernel import _lengths_kernel, _poses_kernel
 
 DEFAULT_CHUNK = 4096
 
@@ -168,62 +168,7 @@ def _axis_plan(axis: np.ndarray):
     u /= np.linalg.norm(u)
     v = np.cross(axis, u)
     q = np.column_stack([u, v, axis])
-    return 2, _const_entries(q), _const_entries(q.T)
-
-
-# Rotation matrices as 3x3 nested lists whose entries are floats or (N,) arrays.
-_IDENTITY_R = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-_IDENTITY_ROWS = np.array([1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0, 0, 0, 0])
-# Which two columns a rotation about x, y or z mixes: (first, second) with
-# col_first' = c*first + s*second, col_second' = c*second - s*first.
-_MIXED_COLUMNS = ((1, 2), (2, 0), (0, 1))
-
-
-def _const_entries(r: np.ndarray) -> list:
-    return [[float(r[i, j]) for j in range(3)] for i in range(3)]
-
-
-def _is_zero(x) -> bool:
-    return isinstance(x, float) and x == 0.0
-
-
-def _dot(terms) -> object:
-    """Sum of products a*b, skipping constant zeros (a float stays a float)."""
-    total = 0.0
-    for a, b in terms:
-        if _is_zero(a) or _is_zero(b):
-            continue
-        if isinstance(a, float) and a == 1.0:
-            prod = b
-        elif isinstance(b, float) and b == 1.0:
-            prod = a
-        else:
-            prod = a * b
-        total = prod if _is_zero(total) else total + prod
-    return total
-
-
-def _mat_mul(a: list, b: list) -> list:
-    return [[_dot((a[i][k], b[k][j]) for k in range(3)) for j in range(3)] for i in range(3)]
-
-
-def _mat_vec(a: list, v: list) -> list:
-    return [_dot((a[i][k], v[k]) for k in range(3)) for i in range(3)]
-
-
-def _vec_add(u: list, v: list) -> list:
-    return [_dot(((u[i], 1.0), (v[i], 1.0))) for i in range(3)]
-
-
-def _rotate_columns(m: list, code: int, c, s) -> list:
-    """``m @ R_axis(angle)`` for axis x, y or z (code 0, 1, 2) given cos and sin."""
-    first, second = _MIXED_COLUMNS[code]
-    out = [row[:] for row in m]
-    for i in range(3):
-        a, b = m[i][first], m[i][second]
-        out[i][first] = _dot(((a, c), (b, s)))
-        out[i][second] = _dot(((b, c), (a, -s)))
-    return out
+    return 2, q, q.T
 
 
 # --------------------------------------------------------------------------- model
@@ -365,7 +310,7 @@ class Model:
         """Each body's pose in the ground: name -> (rotation (N,3,3), origin (N,3))."""
         q = self._as_batch(q)
         full = self._full_coordinates(self._apply_limits(q))
-        rot, pos = self._rotations_positions(self._poses(full))
+        rot, pos = self._poses(full)
         out = {self.ground: (rot[-1], pos[-1])}
         for i, name in enumerate(self._body_order):
             out[name] = (rot[i], pos[i])
@@ -384,7 +329,7 @@ class Model:
             raise UnknownNameError(f"no muscle {muscle!r}", field="muscle")
         q = self._as_batch(q)
         full = self._full_coordinates(self._apply_limits(q))
-        rot, pos = self._rotations_positions(self._poses(full))
+        rot, pos = self._poses(full)
         pts, active = self._muscle_points(self.muscles[idx], full, rot, pos)
         return [pts[i][active[i]] for i in range(q.shape[0])]
 
@@ -433,79 +378,38 @@ class Model:
             acc = acc + weight * self._lengths_from_full(self._full_coordinates(qq))
         return acc / (12.0 * h)
 
-    def _poses(self, full: np.ndarray, relative_root: bool = False) -> np.ndarray:
-        """Every body's pose in the ground as rows ``(B + 1, 12, N)``.
-
-        Rows 0-8 hold the rotation matrix entries (row-major), rows 9-11 the origin;
-        the last body slot is the ground. Entries are built from contiguous ``(N,)``
-        rows; entries that stay constant are kept as plain floats (zeros skipped) until
-        they are written out. With ``relative_root`` the joint that carries the whole
-        model is treated as fixed: a rigid motion of everything changes no length.
-        """
+    def _joint_inputs(self, full: np.ndarray):
+        """What the compiled chain reads: cosines and sines of every rotation step
+        (N, S) and the amount of every translation (N, T). Functions of coordinates
+        (splines, couplers) are evaluated here, column by column, in NumPy."""
         n = full.shape[0]
-        out = np.empty((len(self._body_order) + 1, 12, n))
-        out[-1] = _IDENTITY_ROWS[:, None]
-        entries: dict[int, tuple[list, list]] = {-1: (_IDENTITY_R, [0.0, 0.0, 0.0])}
-        for plan in self._joint_plans:
-            if relative_root and plan.child == self._free_root:
-                r, p = _IDENTITY_R, [0.0, 0.0, 0.0]
-            else:
-                m = _const_entries(plan.before)
-                for step in plan.rotations:
-                    if step[0] == "const":
-                        m = _mat_mul(m, _const_entries(step[1]))
-                    else:
-                        _, code, q_in, q_out, col, fn = step
-                        angle = fn(full[:, col])
-                        if q_in is not None:
-                            m = _mat_mul(m, q_in)
-                        m = _rotate_columns(m, code, np.cos(angle), np.sin(angle))
-                        if q_out is not None:
-                            m = _mat_mul(m, q_out)
-                t_fm = list(plan.const_translation)
-                for axis, col, fn in plan.translations:
-                    amount = fn(full[:, col])
-                    t_fm = [t_fm[i] + amount * axis[i] if axis[i] else t_fm[i] for i in range(3)]
-                p_local = _vec_add(
-                    _vec_add(list(plan.frame_origin), _mat_vec(_const_entries(plan.frame_rotation), t_fm)),
-                    _mat_vec(m, list(plan.after_p)),
-                )
-                r_local = _mat_mul(m, _const_entries(plan.after))
-                rp, pp = entries[plan.parent]
-                r = _mat_mul(rp, r_local)
-                p = _vec_add(pp, _mat_vec(rp, p_local))
-            entries[plan.child] = (r, p)
-            rows = out[plan.child]
-            for k, v in enumerate([x for row in r for x in row] + p):
-                rows[k] = v
-        return out
-
-    def _rotations_positions(self, poses: np.ndarray):
-        """(B+1, 12, N) rows -> rotations (B+1, N, 3, 3) and origins (B+1, N, 3)."""
-        rot = np.ascontiguousarray(poses[:, :9].transpose(0, 2, 1)).reshape(poses.shape[0], -1, 3, 3)
-        pos = np.ascontiguousarray(poses[:, 9:].transpose(0, 2, 1))
-        return rot, pos
-
-    def _lengths_from_full(self, full: np.ndarray) -> np.ndarray:
-        n = full.shape[0]
-        # Functions of coordinates in NumPy, column by column; geometry in the kernel.
         angles = np.empty((n, len(self._var_steps)))
         for k, (col, fn) in enumerate(self._var_steps):
             angles[:, k] = fn(full[:, col])
-        trans = [tr for pl in self._joint_plans for tr in pl.translations]
-        amounts = np.empty((n, len(trans)))
-        for k, (_, col, fn) in enumerate(trans):
+        amounts = np.empty((n, len(self._translation_steps)))
+        for k, (col, fn) in enumerate(self._translation_steps):
             amounts[:, k] = fn(full[:, col])
-        cos_a = np.zeros((n, len(self._var_index)))
-        sin_a = np.zeros((n, len(self._var_index)))
-        is_var = self._kernel_args[8] == 0
-        cos_a[:, is_var] = np.cos(angles)
-        sin_a[:, is_var] = np.sin(angles)
-        lengths = np.empty((n, len(self.muscles)))
-        k = self._kernel_args
-        _lengths_kernel(cos_a, sin_a, amounts, *k, self._constant_length, lengths)
+        cos_a = np.zeros((n, len(self._is_var_step)))
+        sin_a = np.zeros((n, len(self._is_var_step)))
+        cos_a[:, self._is_var_step] = np.cos(angles)
+        sin_a[:, self._is_var_step] = np.sin(angles)
+        return cos_a, sin_a, amounts
+
+    def _poses(self, full: np.ndarray):
+        """Each body's rotation (B+1, N, 3, 3) and origin (B+1, N, 3) in the ground;
+        the last slot is the ground itself."""
+        n = full.shape[0]
+        nb = len(self._body_order) + 1
+        out_r = np.empty((n, nb, 3, 3))
+        out_p = np.empty((n, nb, 3))
+        _poses_kernel(*self._joint_inputs(full), *self._kernel_args[:16], np.int64(-1), out_r, out_p)
+        return out_r.transpose(1, 0, 2, 3), out_p.transpose(1, 0, 2)
+
+    def _lengths_from_full(self, full: np.ndarray) -> np.ndarray:
+        lengths = np.empty((full.shape[0], len(self.muscles)))
+        _lengths_kernel(*self._joint_inputs(full), *self._kernel_args, self._constant_length, lengths)
         if self._special_muscles:
-            rot, pos = self._rotations_positions(self._poses(full))
+            rot, pos = self._poses(full)
             for m in self._special_muscles:
                 p, active = self._muscle_points(self.muscles[m], full, rot, pos)
                 lengths[:, m] = _active_path_length(p, active)
@@ -661,7 +565,8 @@ class Model:
         var = [st[0] == "var" for st in steps]
         # Which columns of cos/sin each step reads: variable steps in order.
         self._var_steps = tuple((st[4], st[5]) for st in steps if st[0] == "var")
-        self._var_index = np.cumsum(var) - 1
+        self._is_var_step = np.array(var, dtype=bool)
+        self._translation_steps = tuple((col, fn) for _, col, fn in trans)
         segs = self._segments
         return (
             np.array([pl.parent for pl in plans], dtype=np.int64),

@@ -8,7 +8,7 @@ Everything that depends on a model's functions (splines, couplers, clamps) is
 evaluated by NumPy beforehand, column by column, so this kernel only does geometry:
 per posture it walks the joint tree once, composing 3x3 rotations, then sums the
 straight segments of every muscle. It holds no state; the arrays it reads are built
-once per model by ``compile_plan``.
+once per model by ``Model._kernel_plan``.
 
 Arithmetic per posture for a model with J moving joints and S segments is about
 J * 160 + S * 40 floating-point operations (see ``flops_per_posture``).

@@ -184,17 +184,12 @@ class _Planner:
         """The gentle push goes toward lengthening: the main directions of the stretch."""
         if not stretch_posture:
             return {}
-        names = list(self.body.posture_variables)
-        rows = []
-        for v, x in stretch_posture.items():
-            row = {v: x}
-            rows.append(row)
-        pct = self.body.length_change_pct_batch(self.body.postures_array(rows))[:, cols].mean(axis=1)
-        strongest = pct.max()
-        keep = {v: (1 if x > 0 else -1) for (v, x), p in zip(stretch_posture.items(), pct) if p >= PUSH_SHARE * strongest and p > 0}
-        # neck pushes are done one direction at a time; keep at most two
-        ordered = sorted(keep, key=lambda v: -pct[list(stretch_posture).index(v)])[:2]
-        return {v: keep[v] for v in names if v in ordered}
+        alone = [{v: x} for v, x in stretch_posture.items()]
+        pct = self.body.length_change_pct_batch(self.body.postures_array(alone))[:, cols].mean(axis=1)
+        floor = PUSH_SHARE * pct.max()
+        # strongest first; a push is one or two directions at most
+        ranked = [v for p, v in sorted(zip(pct, stretch_posture), reverse=True) if p > 0 and p >= floor][:2]
+        return {v: (1 if stretch_posture[v] > 0 else -1) for v in self.body.posture_variables if v in ranked}
 
     # ---------------------------------------------------------------- steps
 

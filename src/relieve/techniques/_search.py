@@ -56,28 +56,36 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
     span_hi = np.where(hi > 0, hi, 1.0)
     count = 0
 
+    def signed_aggregate(pct: np.ndarray) -> np.ndarray:
+        """Lower is better. Several muscles: half the mean, half the worst-served one
+        (least slack when shortening, least stretch when lengthening), so none is
+        left out."""
+        worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
+        return sign * 0.5 * (pct.mean(axis=1) + worst)
+
     def cost(x: np.ndarray):
         nonlocal count
         count += len(x)
         full = np.zeros((len(x), len(names)))
         full[:, idx] = x
         pct = body.length_change_pct_batch(full)[:, columns]
-        # Several muscles: half the mean, half the worst-served one (least slack when
-        # shortening, least stretch when lengthening), so none is left out.
-        worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
-        aggregate = 0.5 * (pct.mean(axis=1) + worst)
         scaled = np.where(x < 0, x / span_lo, x / span_hi)
-        return sign * aggregate + weight * (scaled**2).sum(axis=1), pct
+        return signed_aggregate(pct) + weight * (scaled**2).sum(axis=1), pct
+
+    shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
+
+    def along(j: int) -> np.ndarray:
+        """Values of variable ``j`` at each share of its (current) bounds."""
+        return np.where(shares < 0, -shares * lo[j], shares * hi[j])
 
     k = len(variables)
     if k == 0:
         return SearchResult({}, body.length_change_pct_batch(np.zeros((1, len(names))))[0, columns], 1)
 
     # 1. each variable alone
-    shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
     sweep = np.zeros((k * len(shares), k))
     for j in range(k):
-        sweep[j * len(shares) : (j + 1) * len(shares), j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+        sweep[j * len(shares) : (j + 1) * len(shares), j] = along(j)
     base_cost, _ = cost(np.zeros((1, k)))
     sweep_cost, _ = cost(sweep)
     per_var = sweep_cost.reshape(k, len(shares))
@@ -115,7 +123,7 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
             break
         trial = np.repeat(best[None, :], len(rest) * len(shares), axis=0)
         for n, j in enumerate(rest):
-            trial[n * len(shares) : (n + 1) * len(shares), j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+            trial[n * len(shares) : (n + 1) * len(shares), j] = along(j)
         trial_cost, _ = cost(trial)
         pick = int(np.argmin(trial_cost))
         if trial_cost[pick] >= best_cost - 1e-9:
@@ -130,8 +138,7 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         trial = np.repeat(rounded[None, :], len(used) + 1, axis=0)
         trial[np.arange(len(used)), used] = 0.0
         _, pct = cost(trial)
-        worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
-        aggregate = sign * 0.5 * (pct.mean(axis=1) + worst)  # lower is better
+        aggregate = signed_aggregate(pct)
         loss = aggregate[:-1] - aggregate[-1]  # how much slack/stretch each variable brings
         rounded[used[loss < MIN_CONTRIBUTION_PCT]] = 0.0
     _, pct = cost(rounded[None, :])

@@ -8,7 +8,6 @@ larger batch, where per-call overhead no longer counts).
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import time

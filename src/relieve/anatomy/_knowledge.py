@@ -18,12 +18,11 @@ from __future__ import annotations
 import difflib
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-import yaml
 
+from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
 from .codes import (
     ACTION_VARIABLES,
@@ -497,14 +496,7 @@ class KnowledgeBase:
 
 
 def _read_packaged(name: str) -> Any:
-    try:
-        text = (resources.files("relieve.anatomy") / "data" / name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ModelError(f"not valid YAML: {exc}", field=name) from exc
+    return packaged_yaml("relieve.anatomy", name)
 
 
 def load_knowledge_base() -> KnowledgeBase:

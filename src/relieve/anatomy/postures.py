@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-import yaml
 
+from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
 from .codes import POSTURE_VARIABLES
 
@@ -29,7 +28,7 @@ class Direction:
 
 @lru_cache(maxsize=1)
 def _phrases() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
-    raw = yaml.safe_load(resources.files(__package__).joinpath("data/postures.yaml").read_text())
+    raw = packaged_yaml(__package__, "postures.yaml")
     bases = {v.removesuffix("_left").removesuffix("_right") for v in POSTURE_VARIABLES}
     if set(raw) != bases:
         raise ModelError(f"postures.yaml: variables {sorted(set(raw) ^ bases)} do not match the contract")

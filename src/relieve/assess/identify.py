@@ -30,15 +30,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-import yaml
 
 from ..anatomy import knowledge_base
 from ..anatomy.codes import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
+from .._data import packaged_yaml, parse_yaml
 from ..errors import ModelError
 from .findings import Findings, MovementFinding, RegionFinding
 from .movements import movements as default_movements
@@ -183,12 +182,7 @@ class _Reader:
 
 def load_evidence_weights(text: str | None = None) -> EvidenceWeights:
     """Read ``evidence.yaml`` (the packaged one unless ``text`` is given) and validate it."""
-    if text is None:
-        text = resources.files(__package__).joinpath("data", EVIDENCE_FILE).read_text(encoding="utf-8")
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ModelError(f"not valid YAML: {exc}", field=EVIDENCE_FILE) from exc
+    doc = packaged_yaml(__package__, EVIDENCE_FILE) if text is None else parse_yaml(text, EVIDENCE_FILE)
     return EvidenceWeights.from_document(doc)
 
 

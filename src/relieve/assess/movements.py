@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-import yaml
 
 from ..anatomy.codes import MOVEMENT_CODES, POSTURE_VARIABLES
+from .._data import packaged_yaml
 from ..errors import ModelError
 
 
@@ -29,7 +28,7 @@ class Movement:
 @lru_cache(maxsize=1)
 def movements() -> Mapping[str, Movement]:
     """Every contract movement code -> its posture, in contract order."""
-    raw = yaml.safe_load(resources.files(__package__).joinpath("data/movements.yaml").read_text())
+    raw = packaged_yaml(__package__, "movements.yaml")
     missing = [c for c in MOVEMENT_CODES if c not in raw]
     extra = [c for c in raw if c not in MOVEMENT_CODES]
     if missing or extra:

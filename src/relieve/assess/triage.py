@@ -13,12 +13,11 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 
+from .._data import packaged_yaml
 from ..errors import ValidationError
 from .findings import (
     _HISTORY_CODES,
@@ -200,8 +199,7 @@ def default_rules() -> RuleBook:
 
     ``default_rules.cache_clear()`` forgets it.
     """
-    text = resources.files(__package__).joinpath("data/red_flags.yaml").read_text(encoding="utf-8")
-    return parse_rules(yaml.safe_load(text))
+    return parse_rules(packaged_yaml(__package__, "red_flags.yaml"))
 
 
 _TOP_KEYS = ("version", "families", "sources", "groups", "advice", "confidence_floor",

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Polygon
 from matplotlib.path import Path
 
+from .anatomy.postures import direction
 from .errors import RelieveError, UnknownNameError, ValidationError
 
 __all__ = [
@@ -752,7 +753,7 @@ _HANDLES: Mapping[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {
 def _mover(variable: str) -> tuple[str, str | None]:
     """Which bone a posture variable moves: (handle group, side)."""
     if variable.startswith("scapula_"):
-        return "scapula", variable.rsplit("_", 1)[1]
+        return "scapula", direction(variable, 0).side
     if variable == "thoracic_flexion":
         return "chest", None
     return "head", None
@@ -801,12 +802,8 @@ _SHOWN_BY: Mapping[str, frozenset[str]] = {
 _FAMILY = {"front": "coronal", "back": "coronal", "left": "side", "right": "side", "top": "top"}
 
 
-def _base_variable(variable: str) -> str:
-    return variable.removesuffix("_left").removesuffix("_right")
-
-
 def _view_shows(view: View, variable: str) -> bool:
-    return _base_variable(variable) in _SHOWN_BY[_FAMILY[view.key]]
+    return direction(variable, 0).base in _SHOWN_BY[_FAMILY[view.key]]
 
 
 _FOLLOWED = frozenset({"skull", "nose", "column", "c1"})
@@ -832,7 +829,7 @@ def choose_views(
     side = muscles[0][1] if muscles else "right"
     scapular = any(v.startswith("scapula_") for v in active)
     coronal = "back" if scapular or kind == "repositioning" or _at_the_back(body, muscles) else "front"
-    wanted = {_base_variable(v) for v in active}
+    wanted = {direction(v, 0).base for v in active}
     views: list[str] = []
     if wanted & {"neck_side_bend", "scapula_elevation", "scapula_upward_rotation", "scapula_retraction"} or (
         kind == "repositioning"

@@ -15,7 +15,7 @@ def _short(posture: dict) -> str:
 
 
 def main() -> dict:
-    from relieve.anatomy.codes import MUSCLE_IDS, SIDES
+    from relieve.vocabulary import MUSCLE_IDS, SIDES
     from relieve.techniques import plan
 
     plan([("levator_scapulae", "left")])  # load the model, compile the kernel

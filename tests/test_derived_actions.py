@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from relieve.anatomy import knowledge_base
-from relieve.anatomy.codes import MUSCLE_IDS, SIDES
+from relieve.vocabulary import MUSCLE_IDS, SIDES
 from relieve.anatomy.derived import derived_actions
 from relieve.anatomy.postures import describe
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
-from relieve.anatomy.codes import GROUPS, LANDMARK_IDS, MUSCLE_IDS, POSTURE_VARIABLES
+from relieve.vocabulary import GROUPS, LANDMARK_IDS, MUSCLE_IDS, POSTURE_VARIABLES
 from relieve.errors import ModelError, UnknownNameError, ValidationError
 from relieve.model import UpperBodyModel, default_model, load_model, load_own_model
 

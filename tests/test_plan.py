@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from relieve.anatomy.codes import MUSCLE_IDS, POSTURE_VARIABLES, SIDES
+from relieve.vocabulary import MUSCLE_IDS, POSTURE_VARIABLES, SIDES
 from relieve.assess import parse_findings
 from relieve.model import default_model
 from relieve.techniques import plan

@@ -21,7 +21,7 @@ from ._knowledge import (
     knowledge_base,
     load_knowledge_base,
 )
-from .codes import (
+from ..vocabulary import (
     ACTION_VARIABLES,
     GROUPS,
     HISTORY_CODES,

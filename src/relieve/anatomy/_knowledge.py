@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
-from .codes import (
+from ..vocabulary import (
     ACTION_VARIABLES,
     GROUPS,
     HISTORY_CODES,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+from ..vocabulary import VARIABLES
 from .postures import describe
 
 # Each variable is moved to this share of its normal range on each side: far enough
@@ -42,8 +43,7 @@ def derived_actions(muscle: str, side: str, body=None, min_effect_pct: float = M
 
         body = default_model()
     col = body.column(muscle, side)
-    other = "right" if side == "left" else "left"
-    variables = [v for v in body.posture_variables if not v.endswith(f"_{other}")]
+    variables = [v for v in body.posture_variables if VARIABLES[v].belongs_to((side,))]
     rows = []
     for v in variables:
         lo, hi = body.ranges[v]

@@ -10,7 +10,7 @@ from typing import Mapping
 
 from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
-from .codes import POSTURE_VARIABLES
+from ..vocabulary import POSTURE_VARIABLES, VARIABLES
 
 _KINDS = ("name", "move", "self_help", "helper", "push")
 
@@ -23,13 +23,13 @@ class Direction:
 
     @property
     def base(self) -> str:
-        return self.variable.removesuffix(f"_{self.side}") if self.side else self.variable
+        return VARIABLES[self.variable].base
 
 
 @lru_cache(maxsize=1)
 def _phrases() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
     raw = packaged_yaml(__package__, "postures.yaml")
-    bases = {v.removesuffix("_left").removesuffix("_right") for v in POSTURE_VARIABLES}
+    bases = {f.base for f in VARIABLES.values()}
     if set(raw) != bases:
         raise ModelError(f"postures.yaml: variables {sorted(set(raw) ^ bases)} do not match the contract")
     for base, dirs in raw.items():
@@ -45,8 +45,7 @@ def direction(variable: str, value: float) -> Direction:
         raise UnknownNameError(
             f"unknown posture variable {variable!r}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
         )
-    side = next((s for s in ("left", "right") if variable.endswith(f"_{s}")), None)
-    return Direction(variable, 1 if value >= 0 else -1, side)
+    return Direction(variable, 1 if value >= 0 else -1, VARIABLES[variable].side)
 
 
 def share_words(fraction: float) -> str:

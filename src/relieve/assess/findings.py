@@ -20,7 +20,7 @@ from ..errors import ValidationError
 
 # --- Code lists: one copy for the whole package, in relieve.anatomy.codes. -------
 
-from ..anatomy.codes import (  # noqa: E402
+from ..vocabulary import (  # noqa: E402
     HISTORY_CODES as _HISTORY_CODES,
     MOVEMENT_CODES as _MOVEMENT_CODES,
     ONSET_CODES as _ONSETS,

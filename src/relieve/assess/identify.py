@@ -36,7 +36,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..anatomy import knowledge_base
-from ..anatomy.codes import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
+from ..vocabulary import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
 from .._data import packaged_yaml, parse_yaml
 from ..errors import ModelError
 from .findings import Findings, MovementFinding, RegionFinding

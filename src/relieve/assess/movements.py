@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 
-from ..anatomy.codes import MOVEMENT_CODES, POSTURE_VARIABLES
+from ..vocabulary import MOVEMENT_CODES, POSTURE_VARIABLES
 from .._data import packaged_yaml
 from ..errors import ModelError
 

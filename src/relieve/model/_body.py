@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from ..errors import UnknownNameError, ValidationError
+from ..vocabulary import VARIABLES
 from ._model import Model
 
 SIDES: tuple[str, ...] = ("left", "right")
@@ -219,12 +220,8 @@ class UpperBodyModel:
         p = self._as_postures(postures).copy()
         out = p.copy()
         for v, i in self._var_index.items():
-            if v in ("neck_side_bend", "neck_rotation"):
-                out[:, i] = -p[:, i]
-            elif v.endswith("_left"):
-                out[:, i] = p[:, self._var_index[v[: -len("_left")] + "_right"]]
-            elif v.endswith("_right"):
-                out[:, i] = p[:, self._var_index[v[: -len("_right")] + "_left"]]
+            facts = VARIABLES[v]
+            out[:, i] = facts.mirror_sign * p[:, self._var_index[facts.mirror]]
         return out
 
     # ------------------------------------------------------------------ lengths

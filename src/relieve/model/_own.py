@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from ..errors import ModelError
+from ..vocabulary import GROUPS, MUSCLE_IDS, POSTURE_VARIABLES
 from ._body import SIDE_SUFFIX, SIDES, Ellipsoid, Landmark, Sphere, UpperBodyModel
 from ._functions import Linear
 from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
@@ -124,8 +125,6 @@ def load_own_model(path, *, muscle_order=None, variable_order=None, groups=None)
     ``muscle_order`` (default: the contract's muscle ids) must all be present, in that
     order (further muscles in the file follow them).
     """
-    from ..anatomy.codes import GROUPS, MUSCLE_IDS, POSTURE_VARIABLES
-
     p = Path(path)
     doc = _read(p)
     return _Builder(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..anatomy.postures import describe
 from ..assess.movements import movements
+from ..vocabulary import VARIABLES
 
 # Shares of the normal adult range (each direction) a technique may use.
 # A position of ease is held ~90 s, so it stays at moderate angles (half the range);
@@ -65,7 +66,7 @@ def bounds(body, share: float, findings=None) -> Bounds:
 
 
 def _amount(variable: str, value: float, range_end: float) -> str:
-    if variable.startswith("scapula_"):
+    if VARIABLES[variable].is_scapular:
         return f"a quarter of its range ({abs(value):.0f}°)" if abs(value) < 0.3 * abs(range_end) else f"{abs(value):.0f}°"
     return f"{abs(value):.0f}°"
 

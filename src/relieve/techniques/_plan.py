@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..anatomy import knowledge_base
-from ..anatomy.codes import NECK_VARIABLES
+from ..vocabulary import NECK_VARIABLES, VARIABLES
 from ..anatomy.postures import describe
 from ..card import attachment_entries, check_side
 from ..errors import RelieveError
@@ -97,7 +97,7 @@ class _Planner:
         for v in self.body.posture_variables:
             if v in NECK_VARIABLES and not neck:
                 continue
-            if v.startswith("scapula_") and not any(v.endswith(f"_{s}") for s in sides):
+            if not VARIABLES[v].belongs_to(sides):
                 continue
             out.append(v)
         return out

@@ -1,13 +1,18 @@
-"""The code lists of the public contract (/work/shared/contract/README.md), copied exactly.
+"""The bottom layer: the public contract's codes and the facts about posture variables.
 
-Other modules import these instead of spelling codes themselves, so a misspelt name
-fails loudly at import time instead of silently never matching.
-Order follows the contract. ``LANDMARK_IDS`` mirrors docs/landmarks.md (the vocabulary
-shared with the model file), with the ``cN_`` / ``tN_`` ranges expanded.
+Everything else (``model``, ``anatomy``, ``assess``, ``techniques``, ``figures``, the
+front ends) reads these instead of spelling codes or testing name prefixes, so a
+misspelt name fails loudly at import time instead of silently never matching.
+The code lists are copied exactly from the contract (shared/contract/README.md), in
+its order. ``LANDMARK_IDS`` mirrors docs/landmarks.md (the vocabulary shared with the
+model file), with the ``cN_`` / ``tN_`` ranges expanded.
+
+This module imports nothing from the package: every arrow points down to it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 # --------------------------------------------------------------- section 1: posture
@@ -27,8 +32,6 @@ POSTURE_VARIABLES: tuple[str, ...] = (
     "thoracic_flexion",
 )
 
-# The variables that move the head and neck (the rest move the shoulder girdle and upper back).
-NECK_VARIABLES: tuple[str, ...] = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
 
 # The same variables without the side suffix, as a muscle's stated actions use them.
 ACTION_VARIABLES: tuple[str, ...] = (
@@ -42,19 +45,77 @@ ACTION_VARIABLES: tuple[str, ...] = (
     "thoracic_flexion",
 )
 
-# Side-less variables whose sign flips between a left and a right muscle (mirror image).
-MIRRORED_VARIABLES: tuple[str, ...] = ("neck_side_bend", "neck_rotation")
+SIDES: tuple[str, ...] = ("left", "right")
 
-# Side-less variables that belong to one shoulder blade: a muscle acts on its own side's.
-SIDED_VARIABLES: tuple[str, ...] = (
-    "scapula_elevation",
-    "scapula_retraction",
-    "scapula_upward_rotation",
-)
+
+@dataclass(frozen=True)
+class PostureVariable:
+    """What the rest of the package needs to know about one posture variable.
+
+    ``part``: ``neck`` (moves the head and neck), ``shoulder_blade`` or ``upper_back``.
+    ``side``: the shoulder blade's side for the scapular variables, else None.
+    ``base``: the name without its side (as a muscle's stated actions use it).
+    ``mirror``: the variable that plays its part in the mirror image, and
+    ``mirror_sign`` the factor its value takes there (side bend and rotation change
+    sign; the two shoulder blades swap).
+    ``bone``: what the movement visibly moves (``head``, ``scapula``, ``chest``).
+    """
+
+    name: str
+    base: str
+    part: str
+    side: str | None
+    mirror: str
+    mirror_sign: int
+    bone: str
+
+    @property
+    def is_neck(self) -> bool:
+        return self.part == "neck"
+
+    @property
+    def is_scapular(self) -> bool:
+        return self.part == "shoulder_blade"
+
+    def belongs_to(self, sides) -> bool:
+        """True unless it moves a shoulder blade of a side not in ``sides``."""
+        return self.side is None or self.side in sides
+
+
+def _variable_table() -> dict[str, PostureVariable]:
+    table: dict[str, PostureVariable] = {}
+    for name, mirror_sign in (("neck_flexion", 1), ("neck_side_bend", -1), ("neck_rotation", -1), ("head_nod", 1)):
+        table[name] = PostureVariable(name, name, "neck", None, name, mirror_sign, "head")
+    for base in ("scapula_elevation", "scapula_retraction", "scapula_upward_rotation"):
+        for side, other in (("left", "right"), ("right", "left")):
+            name = f"{base}_{side}"
+            table[name] = PostureVariable(name, base, "shoulder_blade", side, f"{base}_{other}", 1, "scapula")
+    table["thoracic_flexion"] = PostureVariable("thoracic_flexion", "thoracic_flexion", "upper_back", None, "thoracic_flexion", 1, "chest")
+    return table
+
+
+_TABLE = _variable_table()
+# One entry per posture variable, in the contract's order.
+VARIABLES: MappingProxyType[str, PostureVariable] = MappingProxyType({v: _TABLE[v] for v in POSTURE_VARIABLES})
+
+# The variables that move the head and neck (the rest move the shoulder girdle and upper back).
+NECK_VARIABLES: tuple[str, ...] = tuple(v for v, f in VARIABLES.items() if f.is_neck)
+# Side-less variables whose sign flips between a left and a right muscle (mirror image).
+MIRRORED_VARIABLES: tuple[str, ...] = tuple(v for v, f in VARIABLES.items() if f.mirror_sign < 0)
+# Side-less names of the variables that belong to one shoulder blade.
+SIDED_VARIABLES: tuple[str, ...] = tuple(dict.fromkeys(f.base for f in VARIABLES.values() if f.side))
+
+
+def variable(name: str) -> PostureVariable:
+    """The facts of one posture variable; ``KeyError`` for an unknown name."""
+    return VARIABLES[name]
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
 
 # --------------------------------------------------------------- section 2: muscles
-
-SIDES: tuple[str, ...] = ("left", "right")
 
 MUSCLE_IDS: tuple[str, ...] = (
     "sternocleidomastoid",
@@ -169,6 +230,14 @@ HISTORY_CODES: tuple[str, ...] = (
     "pregnancy",
 )
 
+# Qualifiers refine a red-flag rule that depends on them (true, false or null = unknown).
+QUALIFIER_CODES: tuple[str, ...] = (
+    "headache_new_or_different",
+    "jaw_pain_on_chewing",
+    "scalp_tenderness",
+    "visual_disturbance",
+)
+
 SYMPTOM_CODES: tuple[str, ...] = (
     "fever",
     "unexplained_weight_loss",
@@ -251,12 +320,18 @@ __all__ = [
     "MIRRORED_VARIABLES",
     "MOVEMENT_CODES",
     "MUSCLE_IDS",
+    "NECK_VARIABLES",
     "ONSET_CODES",
     "PAIN_SIDES",
     "POSTURE_VARIABLES",
+    "QUALIFIER_CODES",
     "REGION_CODES",
     "REGION_SIDES",
     "SIDED_VARIABLES",
     "SIDES",
     "SYMPTOM_CODES",
+    "VARIABLES",
+    "PostureVariable",
+    "other_side",
+    "variable",
 ]

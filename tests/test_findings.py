@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import pydantic
 import json
 
 import pytest
@@ -42,22 +42,24 @@ def test_contract_example_parses_into_typed_fields():
     assert f.onset == "on_waking"
     assert f.history == ("slept_awkwardly",)
     assert f.symptoms == ()
-    assert f.pain_regions == (RegionFinding("neck_shoulder_junction", "left"),)
-    assert f.movement("rotation_right") == MovementFinding("rotation_right", 6, True, "left")
+    assert f.pain_regions == (RegionFinding(region="neck_shoulder_junction", side="left"),)
+    assert f.movement("rotation_right") == MovementFinding(pain=6, limited=True, pain_side="left")
     assert f.movement("rotation_left").limited is False
     assert f.movement("flexion") is None
-    assert f.resting_head_posture == HeadPosture(None, None, False)
-    assert f.tender_points == (RegionFinding("superior_angle_scapula", "left"),)
+    assert f.resting_head_posture == HeadPosture(forward_head=False)
+    assert f.tender_points == (RegionFinding(region="superior_angle_scapula", side="left"),)
     assert f.has("slept_awkwardly") and not f.has("fever")
 
 
 def test_findings_is_frozen_and_uses_tuples():
     f = parse_findings(CONTRACT_EXAMPLE)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(pydantic.ValidationError):
         f.age = 50
-    for name in ("history", "symptoms", "pain_regions", "movements", "tender_points"):
+    with pytest.raises(pydantic.ValidationError):
+        f.movement("rotation_left").pain = 3
+    for name in ("history", "symptoms", "pain_regions", "tender_points"):
         assert isinstance(getattr(f, name), tuple)
-    hash(f)  # immutable all the way down
+    assert isinstance(f.movements, dict)  # keyed by movement code, as in the contract
 
 
 def test_to_dict_round_trip():
@@ -74,7 +76,7 @@ def test_only_age_is_required_and_defaults_are_empty():
     f = parse_findings({"age": 30})
     assert f == Findings(age=30)
     assert f.onset is None and f.pain_now is None and f.duration_days is None
-    assert f.history == () and f.movements == () and f.resting_head_posture == HeadPosture()
+    assert f.history == () and f.movements == {} and f.resting_head_posture == HeadPosture()
     assert f.to_dict() == {"age": 30}
 
 
@@ -82,7 +84,7 @@ def test_null_means_not_given_for_optional_fields():
     f = parse_findings({"age": 30, "onset": None, "pain_now": None, "history": None,
                         "movements": {"flexion": {"pain": None}}, "resting_head_posture": None})
     assert f.onset is None and f.history == ()
-    assert f.movement("flexion") == MovementFinding("flexion")
+    assert f.movement("flexion") == MovementFinding()
 
 
 def test_json_text_is_accepted():

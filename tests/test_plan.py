@@ -19,7 +19,7 @@ NECK = ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod")
 
 @pytest.fixture(scope="module")
 def plans():
-    return {(m, s): plan([(m, s)]) for m in MUSCLE_IDS for s in SIDES}
+    return {(m, s): plan([(m, s)]).to_contract() for m in MUSCLE_IDS for s in SIDES}
 
 
 def _mirror(posture: dict) -> dict:
@@ -123,8 +123,8 @@ def test_findings_limit_painful_directions_and_say_why():
         }
     )
     body = default_model()
-    free = plan([("levator_scapulae", "left")])
-    held = plan([("levator_scapulae", "left")], findings=findings)
+    free = plan([("levator_scapulae", "left")]).to_contract()
+    held = plan([("levator_scapulae", "left")], findings=findings).to_contract()
     stretch = held["techniques"]["strain_counterstrain"]["stretch_posture"]
     assert stretch.get("neck_rotation", 0) <= PAINFUL_SHARE * body.ranges["neck_rotation"][1] + 0.5
     assert stretch.get("neck_flexion", 0) <= PAINFUL_SHARE * body.ranges["neck_flexion"][1] + 0.5
@@ -137,7 +137,7 @@ def test_findings_limit_painful_directions_and_say_why():
 
 
 def test_several_muscles_share_one_posture():
-    result = plan([("levator_scapulae", "left"), ("upper_trapezius", "left")])
+    result = plan([("levator_scapulae", "left"), ("upper_trapezius", "left")]).to_contract()
     assert [p["muscle"] for p in result["plans"]] == ["levator_scapulae", "upper_trapezius"]
     ease = result["combined"]["techniques"]["muscle_shortening"]
     body = default_model()
@@ -148,7 +148,7 @@ def test_several_muscles_share_one_posture():
 
 
 def test_group_ids_expand_to_their_muscles():
-    result = plan([("scalenes", "right")])
+    result = plan([("scalenes", "right")]).to_contract()
     assert [p["muscle"] for p in result["plans"]] == ["anterior_scalene", "middle_scalene", "posterior_scalene"]
 
 
@@ -173,7 +173,9 @@ def test_cli_plan_refuses_when_findings_refer(tmp_path):
     doc.write_text(json.dumps({"age": 70, "history": ["car_accident"]}))
     out = relieve("plan", "--muscle", "levator_scapulae", "--side", "left", "--findings", str(doc), "--json")
     assert out.returncode == 2
-    assert "no technique" in out.stderr and out.stdout == ""
+    assert "no technique" in out.stderr
+    refer = json.loads(out.stdout)  # contract section 5: the CLI prints the refer object of section 4
+    assert refer["urgency"] in ("emergency", "urgent", "soon") and refer["reasons"] and refer["advice"]
     bad = tmp_path / "bad.json"
     bad.write_text('{"age": "old"}')
     out = relieve("plan", "--muscle", "levator_scapulae", "--side", "left", "--findings", str(bad))

@@ -291,7 +291,7 @@ PASSING_HISTORY = {"sustained_posture", "repetitive_motion", "slept_awkwardly", 
 
 
 def test_every_other_single_symptom_refers():
-    from relieve.assess.findings import _SYMPTOM_CODES
+    from relieve.vocabulary import SYMPTOM_CODES as _SYMPTOM_CODES
 
     for code in _SYMPTOM_CODES:
         result = run(symptoms=[code])
@@ -299,7 +299,7 @@ def test_every_other_single_symptom_refers():
 
 
 def test_every_other_single_history_item_refers():
-    from relieve.assess.findings import _HISTORY_CODES
+    from relieve.vocabulary import HISTORY_CODES as _HISTORY_CODES
 
     for code in _HISTORY_CODES:
         result = run(history=[code])

@@ -1,12 +1,78 @@
 """relieve: gentle, model-based self-care for neck and upper-back muscle spasm.
 
-The package informs and guides; it does not diagnose. The core (``relieve.model``,
-``relieve.anatomy``, ``relieve.techniques``, ``relieve.assess``) does no I/O beyond
-reading its own packaged data, so the CLI, the web app and the session store can all
-call it directly.
+The package informs and guides; it does not diagnose. This module is the public API
+that every front end (the CLI, the guided session, the web app) and a notebook call;
+safety, validation and clinical rules live behind it, never in a front end::
+
+    import relieve
+    result = relieve.assess({"age": 41, "pain_regions": [...]})   # triage first
+    result.to_contract()                                          # contract section 4
+    p = relieve.plan([("levator_scapulae", "left")], findings=doc)
+    p.to_contract()                                               # contract section 5
+    # referring findings: relieve.plan raises relieve.ReferralRequired (.refer)
+
+Names are loaded on first use, so ``import relieve`` stays light (a CLI call that
+only prints an error does not load the model engine).
 """
 
-from .errors import RelieveError
+from __future__ import annotations
+
+from importlib import import_module
+
+from .errors import ModelError, ReferralRequired, RelieveError, UnknownNameError, ValidationError
 
 __version__ = "0.1.0"
-__all__ = ["RelieveError", "__version__"]
+
+# Imported now, not lazily: the subpackage ``relieve.assess`` has the same name as the
+# function, and the function must win (``relieve.assess(findings)``).
+from .assess import Assessment, assess  # noqa: E402
+
+# public name -> the module that defines it
+_LAZY = {
+    "plan": "relieve.techniques",
+    "Plan": "relieve.techniques",
+    "muscles": "relieve.card",
+    "muscle_card": "relieve.card",
+    "load_model": "relieve.model",
+    "default_model": "relieve.model",
+    "Findings": "relieve.contract",
+    "parse_findings": "relieve.contract",
+    "AssessmentDocument": "relieve.contract",
+    "PlanDocument": "relieve.contract",
+    "schema": "relieve.contract",
+}
+
+__all__ = [
+    "Assessment",
+    "AssessmentDocument",
+    "Findings",
+    "ModelError",
+    "Plan",
+    "PlanDocument",
+    "ReferralRequired",
+    "RelieveError",
+    "UnknownNameError",
+    "ValidationError",
+    "__version__",
+    "assess",
+    "default_model",
+    "load_model",
+    "muscle_card",
+    "muscles",
+    "parse_findings",
+    "plan",
+    "schema",
+]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'relieve' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

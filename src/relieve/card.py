@@ -6,41 +6,34 @@ Facts come from the knowledge base; the actions shown are derived from the model
 
 from __future__ import annotations
 
-from .anatomy import SIDES, knowledge_base
+from .anatomy import knowledge_base
+from .anatomy.attachments import attachment_entries
 from .anatomy.derived import derived_actions
-from .errors import UnknownNameError
+from .vocabulary import check_side
 
 
-def check_side(side: str) -> str:
-    if side not in SIDES:
-        raise UnknownNameError(f"unknown side {side!r}; valid: {', '.join(SIDES)}", field="side")
-    return side
-
-
-def attachment_entries(muscle: str, kb=None) -> dict:
-    """Contract section 5 ``attachments``: origin and insertion, each with how to find it."""
-    facts = (kb or knowledge_base()).muscle(muscle)
-
-    def entries(ends):
-        kb_ = kb or knowledge_base()
-        return [
-            {
-                "landmark": a.landmark,
-                "name": kb_.landmark(a.landmark).name,
-                "description": a.description,
-                "find_it": a.find_it,
-                "felt_directly": a.felt_directly,
-            }
-            for a in ends
-        ]
-
-    return {"origin": entries(facts.origin), "insertion": entries(facts.insertion)}
+def muscles(kb=None) -> dict:
+    """Every muscle ``relieve`` knows (each on both sides), and the contract's groups."""
+    kb = kb or knowledge_base()
+    rows = [
+        {"muscle": f.id, "common_name": f.common_name, "latin_name": f.latin_name, "group": f.group, "region": f.region}
+        for f in kb.muscles
+    ]
+    return {"muscles": rows, "groups": {k: list(v) for k, v in kb.groups.items()}}
 
 
 def muscle_card(muscle: str, side: str, body=None, kb=None) -> dict:
-    """A JSON-ready card for one muscle-side."""
+    """A JSON-ready card for one muscle-side; for a group (contract section 2), the
+    group's id and side and one card per member under ``muscles``."""
     kb = kb or knowledge_base()
     check_side(side)
+    members = kb.expand(muscle)
+    if members != (muscle,):
+        return {"group": muscle, "side": side, "muscles": [_card(m, side, body, kb) for m in members]}
+    return _card(muscle, side, body, kb)
+
+
+def _card(muscle: str, side: str, body, kb) -> dict:
     facts = kb.muscle(muscle)
     region_name = lambda code: kb.region(code).name  # noqa: E731
     return {

@@ -427,7 +427,7 @@ class Questionnaire:
                     "each followed by L, R or M, separated by spaces.")
 
     def ask_movements(self) -> dict[str, dict]:
-        from .assess.movements import movements
+        from .anatomy.movements import movements
 
         c = self.console
         moves = list(movements().values())

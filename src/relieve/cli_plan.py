@@ -1,4 +1,5 @@
-"""CLI commands over the anatomy and the planner: ``muscles``, ``muscle``, ``plan``."""
+"""CLI commands over the anatomy, the planner and the contract: ``muscles``, ``muscle``,
+``plan``, ``schema``."""
 
 from __future__ import annotations
 
@@ -47,15 +48,12 @@ def parse_targets(muscles: list[str], side: str | None) -> list[tuple[str, str]]
 
 
 def cmd_muscles(args) -> int:
-    from .anatomy import knowledge_base
+    from .card import muscles
 
-    kb = knowledge_base()
-    rows = [
-        {"muscle": f.id, "common_name": f.common_name, "latin_name": f.latin_name, "group": f.group, "region": f.region}
-        for f in kb.muscles
-    ]
+    listing = muscles()
+    rows = listing["muscles"]
     if args.json:
-        print_json({"muscles": rows, "groups": {k: list(v) for k, v in kb.groups.items()}})
+        print_json(listing)
         return 0
     from rich.table import Table
 
@@ -79,7 +77,8 @@ def cmd_muscle(args) -> int:
     if args.json:
         print_json(card)
         return 0
-    _render_card(card)
+    for one in card.get("muscles", [card]):
+        _render_card(one)
     if args.figure:
         console().print(f"Picture written to {args.figure}")
     return 0
@@ -109,16 +108,22 @@ def _render_card(card: dict) -> None:
 
 
 def cmd_plan(args) -> int:
+    from .errors import ReferralRequired
     from .techniques import plan
 
     findings = read_findings(args.findings)
-    _check_safe(findings)
-    result = plan(parse_targets(args.muscle, args.side), findings=findings)
+    try:
+        result = plan(parse_targets(args.muscle, args.side), findings=findings)
+    except ReferralRequired as referral:
+        if args.json:
+            print_json(referral.refer)
+        raise
+    document = result.to_contract()
     if args.figure:
         written = write_plan_figures(result, Path(args.figure))
-        result = {**result, "figures": [str(p) for p in written]} if args.json else result
+        document = {**document, "figures": [str(p) for p in written]}
     if args.json:
-        print_json(result)
+        print_json(document)
         return 0
     render_plan(result)
     if args.figure:
@@ -126,43 +131,26 @@ def cmd_plan(args) -> int:
     return 0
 
 
-def _check_safe(findings) -> None:
-    """Nothing bypasses the safety gate: findings that refer get no technique."""
-    if findings is None:
-        return
-    from .assess import refer_payload, triage
-
-    result = triage(findings)
-    if result.status == "refer":
-        payload = refer_payload(result)
-        raise RelieveError(
-            "no technique: these findings need a doctor first (" + payload["urgency"] + "): "
-            + " ".join(payload["reasons"]) + " " + payload["advice"],
-            field="findings",
-        )
-
-
 def show_plan(muscle: str, side: str, findings=None) -> None:
     """Print the plan for one muscle-side (used by the assessment's last step)."""
     from .techniques import plan
 
-    _check_safe(findings)
     render_plan(plan([(muscle, side)], findings=findings))
 
 
-def render_plan(result: dict) -> None:
+def render_plan(result) -> None:
     from rich.panel import Panel
 
     c = console()
-    plans = result.get("plans", [result])
+    plans = result.plans
     for p in plans:
         c.print(Panel.fit(f"[bold]{p['common_name']}[/bold], {p['side']} side"))
         for end in ("origin", "insertion"):
             names = ", ".join(a["name"] for a in p["attachments"][end])
             c.print(f"[bold]{end.capitalize()}[/bold]: {names}")
-    techniques = result["combined"]["techniques"] if "combined" in result else result["techniques"]
-    held_back = result["combined"]["held_back"] if "combined" in result else result.get("held_back", [])
-    if "combined" in result:
+    techniques = result.techniques
+    held_back = result.held_back
+    if result.combined is not None:
         c.print("[bold]One set of positions for all of these muscles together:[/bold]")
     for key, title in TECHNIQUE_TITLES.items():
         t = techniques[key]
@@ -181,16 +169,16 @@ def render_plan(result: dict) -> None:
         for text in p["cautions"]:
             c.print(f"[bold red]Caution[/bold red]: {text}")
     c.print(f"\n[bold]If it hurts[/bold]: {techniques['muscle_shortening']['if_it_hurts']}")
-    c.print(f"[dim]{result.get('notice', plans[0]['notice'])}[/dim]")
+    c.print(f"[dim]{result.notice}[/dim]")
 
 
-def write_plan_figures(result: dict, directory: Path) -> list[Path]:
+def write_plan_figures(result, directory: Path) -> list[Path]:
     """One picture per technique (SVG) into ``directory``."""
     from .figures import technique_figure
 
-    plans = result.get("plans", [result])
+    plans = result.plans
     targets = [(p["muscle"], p["side"]) for p in plans]
-    techniques = result["combined"]["techniques"] if "combined" in result else result["techniques"]
+    techniques = result.techniques
     fingers = [(a["landmark"], p["side"]) for p in plans for end in ("origin", "insertion") for a in p["attachments"][end][:1]]
     stem = "_".join(f"{m}_{s}" for m, s in targets)
     written = []
@@ -233,6 +221,13 @@ def _write_figure(path: Path, render) -> None:
         raise RelieveError(f"cannot write {path}: {exc.strerror}", field="--figure") from None
 
 
+def cmd_schema(args) -> int:
+    from .contract import schema
+
+    print_json(schema(args.document))
+    return 0
+
+
 def add_parsers(sub) -> None:
     muscles = sub.add_parser("muscles", help="list the muscles (and groups) relieve knows")
     muscles.add_argument("--json", action="store_true", help="print JSON")
@@ -253,3 +248,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--figure", metavar="DIR", help="write one picture per technique into DIR")
     p.add_argument("--json", action="store_true", help="print the contract JSON")
     p.set_defaults(func=cmd_plan)
+
+    s = sub.add_parser("schema", help="the JSON schema of a contract document (findings, assessment, plan)")
+    s.add_argument("document", help="findings, assessment or plan")
+    s.set_defaults(func=cmd_schema)

@@ -43,3 +43,19 @@ class ValidationError(RelieveError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ReferralRequired(RelieveError):
+    """The findings need a health professional first: no technique is given.
+
+    ``refer`` is the contract's section 4 ``refer`` object (urgency, reasons,
+    advice); front ends print it (CLI exit code 2) or return it (HTTP 409).
+    """
+
+    def __init__(self, refer: dict):
+        self.refer = dict(refer)
+        super().__init__(
+            "no technique: these findings need a doctor first (" + refer["urgency"] + "): "
+            + " ".join(refer["reasons"]) + " " + refer["advice"],
+            field="findings",
+        )

@@ -7,13 +7,16 @@ The code lists are copied exactly from the contract (shared/contract/README.md),
 its order. ``LANDMARK_IDS`` mirrors docs/landmarks.md (the vocabulary shared with the
 model file), with the ``cN_`` / ``tN_`` ranges expanded.
 
-This module imports nothing from the package: every arrow points down to it.
+This module imports nothing from the package but its exception family: every arrow
+points down to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from .errors import UnknownNameError
 
 # --------------------------------------------------------------- section 1: posture
 
@@ -109,6 +112,14 @@ SIDED_VARIABLES: tuple[str, ...] = tuple(dict.fromkeys(f.base for f in VARIABLES
 def variable(name: str) -> PostureVariable:
     """The facts of one posture variable; ``KeyError`` for an unknown name."""
     return VARIABLES[name]
+
+
+def check_side(side, field: str = "side") -> str:
+    """``side`` itself when it is ``left`` or ``right``; else an error naming the field."""
+    if side not in SIDES:
+        shown = side if isinstance(side, str) and len(side) <= 40 else "that value"
+        raise UnknownNameError(f"unknown side {shown!r}; valid: {', '.join(SIDES)}", field=field)
+    return side
 
 
 def other_side(side: str) -> str:
@@ -332,6 +343,7 @@ __all__ = [
     "SYMPTOM_CODES",
     "VARIABLES",
     "PostureVariable",
+    "check_side",
     "other_side",
     "variable",
 ]

@@ -40,7 +40,7 @@ from ..vocabulary import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CO
 from .._data import packaged_yaml, parse_yaml
 from ..errors import ModelError
 from .findings import Findings, MovementFinding, RegionFinding
-from .movements import movements as default_movements
+from ..anatomy.movements import movements as default_movements
 
 EVIDENCE_FILE = "evidence.yaml"
 
@@ -362,16 +362,16 @@ class Identifier:
 
     # ----------------------------------------------------------------- evidence
 
-    def _movement_component(self, m: MovementFinding) -> _Component | None:
-        row = self._movement_row.get(m.movement)
+    def _movement_component(self, code: str, m: MovementFinding) -> _Component | None:
+        row = self._movement_row.get(code)
         if row is None:
             return None
         w = self.weights.movement
         stretch, shorten = self._stretch[row], self._shorten[row]
-        contraction = self._contraction[m.movement]
+        contraction = self._contraction[code]
         if not contraction:
             shorten = np.zeros_like(shorten)
-        phrase = self.weights.movement_phrases[m.movement]
+        phrase = self.weights.movement_phrases[code]
         pain = m.pain
         painful = pain is not None and pain > 0
         if painful or m.limited:
@@ -511,8 +511,8 @@ class Identifier:
     def components(self, findings: Findings) -> list[_Component]:
         """Every finding's evidence, in a stable order."""
         comps: list[_Component] = []
-        for m in findings.movements:
-            c = self._movement_component(m)
+        for code, m in findings.movements.items():
+            c = self._movement_component(code, m)
             if c is not None:
                 comps.append(c)
         comps += [self._region_component(r, tender=False) for r in findings.pain_regions]

@@ -19,14 +19,12 @@ from typing import Any
 
 from .._data import packaged_yaml
 from ..errors import ValidationError
-from .findings import (
-    _HISTORY_CODES,
-    _MOVEMENT_CODES,
-    _ONSETS,
-    _REGION_CODES,
-    _SYMPTOM_CODES,
-    Findings,
-)
+from ..vocabulary import HISTORY_CODES as _HISTORY_CODES
+from ..vocabulary import MOVEMENT_CODES as _MOVEMENT_CODES
+from ..vocabulary import ONSET_CODES as _ONSETS
+from ..vocabulary import REGION_CODES as _REGION_CODES
+from ..vocabulary import SYMPTOM_CODES as _SYMPTOM_CODES
+from .findings import Findings
 
 URGENCIES = ("emergency", "urgent", "soon")  # highest first
 _URGENCY_RANK = {u: i for i, u in enumerate(URGENCIES)}
@@ -153,7 +151,7 @@ class _Facts:
             pain_now=f.pain_now,
             duration_days=f.duration_days,
             regions=frozenset(r.region for r in f.pain_regions),
-            movements=MappingProxyType({m.movement: m for m in f.movements}),
+            movements=MappingProxyType(dict(f.movements)),
         )
 
 

@@ -3,12 +3,12 @@
 
 >>> from relieve.techniques import plan
 >>> p = plan([("levator_scapulae", "left")])
->>> p["techniques"]["muscle_shortening"]["length_change_pct"] < 0
+>>> p.techniques["muscle_shortening"]["length_change_pct"] < 0
 True
 """
 
 from ._limits import Bounds, bounds
-from ._plan import IF_IT_HURTS, NOTICE, plan
+from ._plan import IF_IT_HURTS, NOTICE, TECHNIQUES, Plan, Target, plan
 from ._search import SearchResult, optimise
 
-__all__ = ["Bounds", "IF_IT_HURTS", "NOTICE", "SearchResult", "bounds", "optimise", "plan"]
+__all__ = ["Bounds", "IF_IT_HURTS", "NOTICE", "TECHNIQUES", "Plan", "SearchResult", "Target", "bounds", "optimise", "plan"]

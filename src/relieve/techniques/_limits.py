@@ -6,21 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..anatomy.postures import describe
-from ..assess.movements import movements
+from ..anatomy.movements import movements
 from ..vocabulary import VARIABLES
+from ._settings import limits
 
-# Shares of the normal adult range (each direction) a technique may use.
-# A position of ease is held ~90 s, so it stays at moderate angles (half the range);
-# a stretch goes further but stops short of end range (three quarters).
-EASE_SHARE = 0.5
-STRETCH_SHARE = 0.75
-# A direction the person reported painful or limited is capped at this share of the
-# normal range: the test movement itself (about two thirds of the range) hurt, so
-# only the first part of it is taken as comfortable. Mild pain (1-3/10) that did not
-# limit the movement keeps half the range.
-PAINFUL_SHARE = 0.25
-MILD_PAIN_SHARE = 0.5
-MILD_PAIN_MAX = 3
+# Shares of the normal adult range (each direction) a technique may use, with their
+# rationale, are data: data/limits.yaml.
+_LIMITS = limits()
+EASE_SHARE = _LIMITS.ease_share
+STRETCH_SHARE = _LIMITS.stretch_share
+PAINFUL_SHARE = _LIMITS.painful_share
+MILD_PAIN_SHARE = _LIMITS.mild_pain_share
+MILD_PAIN_MAX = _LIMITS.mild_pain_max
 
 
 @dataclass(frozen=True)
@@ -44,13 +41,13 @@ def bounds(body, share: float, findings=None) -> Bounds:
     if findings is None:
         return Bounds(low, high, ())
     tests = movements()
-    for finding in findings.movements:
+    for code, finding in findings.movements.items():
         pain = finding.pain or 0
         if not finding.limited and pain <= 0:
             continue
         cap_share = PAINFUL_SHARE if (finding.limited or pain > MILD_PAIN_MAX) else MILD_PAIN_SHARE
-        why = _why(finding)
-        for v, amount in tests[finding.movement].posture.items():
+        why = _why(code, finding)
+        for v, amount in tests[code].posture.items():
             lo, hi = body.ranges[v]
             if amount > 0:
                 cap = cap_share * hi
@@ -71,11 +68,11 @@ def _amount(variable: str, value: float, range_end: float) -> str:
     return f"{abs(value):.0f}°"
 
 
-def _why(finding) -> str:
+def _why(code: str, finding) -> str:
     parts = []
     if finding.limited:
         parts.append("limited")
     if finding.pain:
         parts.append(f"painful ({finding.pain:g}/10)")
-    label = finding.movement.replace("_", " ")
+    label = code.replace("_", " ")
     return f"because you found {label} " + " and ".join(parts)

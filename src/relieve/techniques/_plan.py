@@ -15,36 +15,23 @@ For one muscle-side, or several at once (one posture that serves them all):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..anatomy import knowledge_base
-from ..vocabulary import NECK_VARIABLES, VARIABLES
+from ..anatomy.attachments import attachment_entries
 from ..anatomy.postures import describe
-from ..card import attachment_entries, check_side
-from ..errors import RelieveError
+from ..errors import ReferralRequired, RelieveError
+from ..vocabulary import NECK_VARIABLES, VARIABLES, check_side
 from ._limits import EASE_SHARE, STRETCH_SHARE, bounds
 from ._search import optimise
+from ._settings import doses, words
 
-NOTICE = (
-    "relieve informs and guides gentle self-care; it does not diagnose. Stop if anything "
-    "hurts more, and see a health professional if pain is severe, spreads, or does not ease."
-)
-IF_IT_HURTS = (
-    "Stop at once if the pain sharpens or spreads, or if you feel tingling, numbness, weakness, "
-    "dizziness, a headache or trouble seeing. Come back to neutral slowly. Then try the next "
-    "technique, more gently; if it still hurts, stop self-treatment and see a health professional."
-)
-HOLD_SECONDS = 90
-PUSH_EFFORT_PCT = (10, 20)
-PUSH_SECONDS = (5, 7)
-PUSH_REPETITIONS = 3
-STRETCH_HOLD_SECONDS = (20, 30)
-JONES_TENDERNESS_DROP_PCT = 70
-# Repositioning that slackens the muscle by less than this is said to be weak.
-WEAK_REPOSITIONING_PCT = 2.0
-# A variable whose push contributes less than this share of the strongest one is not
-# part of the push direction (keeps the instruction to one or two movements).
-PUSH_SHARE = 0.35
+_DOSES = doses()
+_WORDS = words()
+NOTICE = _WORDS["notice"]
+IF_IT_HURTS = _WORDS["if_it_hurts"]
+TECHNIQUES = ("muscle_shortening", "repositioning", "strain_counterstrain", "jones_counterstrain")
 
 
 @dataclass(frozen=True)
@@ -53,32 +40,89 @@ class Target:
     side: str
 
 
-def plan(targets: list[tuple[str, str]], findings=None, body=None, kb=None) -> dict:
-    """A plan for one muscle-side (the contract shape) or several (each plan plus a
-    ``combined`` set of techniques whose postures serve all of them)."""
+@dataclass(frozen=True)
+class Plan:
+    """The answer of ``plan()``, whatever the number of targets.
+
+    ``plans``: one contract section 5 object per muscle-side (groups expanded);
+    ``combined``: for several targets, the techniques whose postures serve them all
+    (with each muscle's gain ``by_muscle``) and what was held back; None for one.
+    """
+
+    targets: tuple[Target, ...]
+    plans: tuple[dict, ...]
+    combined: dict | None = None
+    notice: str = field(default=NOTICE)
+
+    @property
+    def techniques(self) -> dict:
+        """The techniques to do: the combined ones for several targets."""
+        return self.combined["techniques"] if self.combined is not None else self.plans[0]["techniques"]
+
+    @property
+    def held_back(self) -> list[str]:
+        return self.combined["held_back"] if self.combined is not None else self.plans[0]["held_back"]
+
+    def to_contract(self) -> dict[str, Any]:
+        """Exactly contract section 5 for one muscle-side (with its added fields); for
+        several, each plan under ``plans`` beside the ``combined`` techniques."""
+        if self.combined is None:
+            return self.plans[0]
+        return {
+            "muscles": [{"muscle": t.muscle, "side": t.side} for t in self.targets],
+            "plans": list(self.plans),
+            "combined": self.combined,
+            "notice": self.notice,
+        }
+
+
+def plan(targets, findings=None, body=None, kb=None) -> Plan:
+    """Plan the techniques for one or several ``(muscle or group, side)`` targets.
+
+    ``findings`` (a dict, JSON text or ``Findings``): triage runs first, and findings
+    that need a health professional raise ``ReferralRequired`` carrying the contract's
+    ``refer`` object: no technique is ever computed for them. Otherwise a painful or
+    limited movement narrows the postures. Bad targets raise ``RelieveError`` naming
+    the field.
+    """
+    if findings is not None:
+        findings = _safe_findings(findings)
+    kb = kb or knowledge_base()
+    expanded = _expand(targets, kb)
     if body is None:
         from ..model import default_model
 
         body = default_model()
-    kb = kb or knowledge_base()
-    if not targets:
-        raise RelieveError("name at least one muscle", field="muscle")
+    planner = _Planner(body, kb, findings)
+    plans = tuple(planner.single(t) for t in expanded)
+    combined = planner.combined(list(expanded)) if len(plans) > 1 else None
+    return Plan(expanded, plans, combined)
+
+
+def _safe_findings(findings):
+    """Validated findings that triage lets through; the safety gate of every plan."""
+    from ..assess import parse_findings, refer_payload, triage
+
+    findings = parse_findings(findings)
+    gate = triage(findings)
+    if gate.status == "refer":
+        raise ReferralRequired(refer_payload(gate))
+    return findings
+
+
+def _expand(targets, kb) -> tuple[Target, ...]:
+    if isinstance(targets, (str, bytes)) or not targets:
+        raise RelieveError("name at least one (muscle, side)", field="muscle")
     expanded: list[Target] = []
-    for muscle, side in targets:
+    for item in targets:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise RelieveError("each target is a (muscle, side) pair", field="muscle")
+        muscle, side = item
         check_side(side)
         for m in kb.expand(muscle):
             if Target(m, side) not in expanded:
                 expanded.append(Target(m, side))
-    planner = _Planner(body, kb, findings)
-    plans = [planner.single(t) for t in expanded]
-    if len(plans) == 1:
-        return plans[0]
-    return {
-        "muscles": [{"muscle": t.muscle, "side": t.side} for t in expanded],
-        "plans": plans,
-        "combined": planner.combined(expanded),
-        "notice": NOTICE,
-    }
+    return tuple(expanded)
 
 
 class _Planner:
@@ -118,14 +162,14 @@ class _Planner:
             "muscle_shortening": {
                 "posture": ease.posture,
                 "length_change_pct": _pct(ease.pct),
-                "hold_seconds": HOLD_SECONDS,
+                "hold_seconds": _DOSES.hold_seconds,
                 "steps": self._shortening_steps(targets, ease.posture, facts),
                 "if_it_hurts": IF_IT_HURTS,
             },
             "repositioning": {
                 "posture": repos.posture,
                 "length_change_pct": _pct(repos.pct),
-                "hold_seconds": HOLD_SECONDS,
+                "hold_seconds": _DOSES.hold_seconds,
                 "steps": self._repositioning_steps(repos.posture, _pct(repos.pct), "self_help"),
                 "helper_steps": self._repositioning_steps(repos.posture, _pct(repos.pct), "helper"),
                 "if_it_hurts": IF_IT_HURTS,
@@ -134,18 +178,18 @@ class _Planner:
                 "resist_direction": push,
                 "stretch_posture": stretch.posture,
                 "length_change_pct": _pct(stretch.pct),
-                "push_effort_pct": list(PUSH_EFFORT_PCT),
-                "push_seconds": list(PUSH_SECONDS),
-                "repetitions": PUSH_REPETITIONS,
-                "stretch_hold_seconds": list(STRETCH_HOLD_SECONDS),
+                "push_effort_pct": list(_DOSES.push_effort_pct),
+                "push_seconds": list(_DOSES.push_seconds),
+                "repetitions": _DOSES.push_repetitions,
+                "stretch_hold_seconds": list(_DOSES.stretch_hold_seconds),
                 "steps": self._counterstrain_steps(push, stretch.posture),
                 "if_it_hurts": IF_IT_HURTS,
             },
             "jones_counterstrain": {
                 "posture": ease.posture,
                 "length_change_pct": _pct(ease.pct),
-                "hold_seconds": HOLD_SECONDS,
-                "tenderness_reduction_target_pct": JONES_TENDERNESS_DROP_PCT,
+                "hold_seconds": _DOSES.hold_seconds,
+                "tenderness_reduction_target_pct": _DOSES.jones_tenderness_drop_pct,
                 "tender_point": "; ".join(f.tender_point_text for f in facts),
                 "steps": self._jones_steps(ease.posture, facts),
                 "if_it_hurts": IF_IT_HURTS,
@@ -186,7 +230,7 @@ class _Planner:
             return {}
         alone = [{v: x} for v, x in stretch_posture.items()]
         pct = self.body.length_change_pct_batch(self.body.postures_array(alone))[:, cols].mean(axis=1)
-        floor = PUSH_SHARE * pct.max()
+        floor = _DOSES.push_share * pct.max()
         # strongest first; a push is one or two directions at most
         ranked = [v for p, v in sorted(zip(pct, stretch_posture), reverse=True) if p > 0 and p >= floor][:2]
         return {v: (1 if stretch_posture[v] > 0 else -1) for v in self.body.posture_variables if v in ranked}
@@ -201,29 +245,20 @@ class _Planner:
         return [describe(v, x, kind, range_span=self._range_span(v, x)) for v, x in posture.items()]
 
     def _shortening_steps(self, targets, posture, facts) -> list[str]:
-        steps = ["Sit or lie down, well supported, and breathe slowly and easily."]
+        w = _WORDS["muscle_shortening"]
+        steps = [w["start"]]
         for t, f in zip(targets, facts):
-            steps.append(
-                f"Find the two ends of the {t.side} {f.common_name.lower()}: {self._end(f.origin)}; "
-                f"and {self._end(f.insertion)}."
-            )
+            name = f.common_name.lower()
+            steps.append(w["find_ends"].format(side=t.side, name=name, origin=self._end(f.origin), insertion=self._end(f.insertion)))
         moves = self._moves(posture, "move")
-        if moves:
-            steps.append("Move slowly into the position of ease, bringing the two ends closer together: " + "; ".join(moves) + ".")
-        else:
-            steps.append("Stay in a neutral, supported position: no comfortable movement slackens this muscle further.")
-        for t, f in zip(targets, facts):
+        steps.append(w["move"].format(moves="; ".join(moves)) if moves else w["no_move"])
+        for f in facts:
             steps.append(
-                f"Place the fingertips of one hand near one end and of the other hand near the other end of the "
-                f"{f.common_name.lower()}, and press the muscle gently in toward its middle from both ends, as if "
-                f"pushing the ends together ({f.palpation.pressure} pressure: {f.palpation.notes.rstrip('.')})."
+                w["press"].format(
+                    name=f.common_name.lower(), pressure=f.palpation.pressure, notes=f.palpation.notes.rstrip(".")
+                )
             )
-        steps += [
-            f"Hold for about {HOLD_SECONDS} seconds, breathing slowly. The muscle often softens under the fingers.",
-            "Release the fingers and come back to neutral very slowly, over about ten seconds, letting the head or "
-            "shoulder be guided rather than lifting it with the treated muscle.",
-            "Rest a minute, then re-rate your pain from 0 to 10.",
-        ]
+        steps += [w["hold"].format(hold_seconds=_DOSES.hold_seconds), w["release"], w["rerate"]]
         return steps
 
     def _end(self, attachments) -> str:
@@ -231,65 +266,53 @@ class _Planner:
         names = [self.kb.landmark(a.landmark).name for a in attachments]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         felt = next((a for a in attachments if a.felt_directly), attachments[0])
-        return f"the {listed} (to find it: {felt.find_it.rstrip('.')})"
+        return _WORDS["muscle_shortening"]["end"].format(landmarks=listed, find_it=felt.find_it.rstrip("."))
 
     def _repositioning_steps(self, posture: dict, pct: float, kind: str) -> list[str]:
+        w = _WORDS["repositioning"]
         steps = []
-        if pct > -WEAK_REPOSITIONING_PCT:
-            steps.append(
-                f"This muscle hardly reaches the shoulder girdle, so moving it slackens the muscle only a little "
-                f"({pct:+.1f} %). Prefer muscle shortening; use this only if moving the neck is uncomfortable."
-            )
-        steps.append("Keep your head and neck in a neutral, comfortable position throughout.")
+        if pct > -_DOSES.weak_repositioning_pct:
+            steps.append(w["weak"].format(pct=f"{pct:+.1f}"))
+        steps.append(w["start"])
         moves = self._moves(posture, kind)
         if moves:
-            steps.append("Put the muscle on slack by moving the shoulder girdle, not the neck: " + "; ".join(moves) + ".")
-        steps += [
-            f"Stay there, relaxed, for about {HOLD_SECONDS} seconds, breathing slowly.",
-            "Let the shoulder come back to its resting position slowly, without effort from the treated side.",
-            "Re-rate your pain from 0 to 10.",
-        ]
+            steps.append(w["move"].format(moves="; ".join(moves)))
+        steps += [w["hold"].format(hold_seconds=_DOSES.hold_seconds), w["release"], w["rerate"]]
         return steps
 
     def _counterstrain_steps(self, push: dict, stretch_posture: dict) -> list[str]:
-        steps = ["Sit upright with your head and shoulders in a neutral position."]
+        w = _WORDS["strain_counterstrain"]
+        steps = [w["start"]]
         if push:
-            pushes = [describe(v, s, "push") for v, s in push.items()]
+            steps.append(w["push"].format(pushes="; ".join(describe(v, s, "push") for v, s in push.items())))
             steps.append(
-                "Push gently, opposite the spasm's pull, while your hand holds so that nothing moves: "
-                + "; ".join(pushes) + "."
-            )
-            steps.append(
-                f"Use only {PUSH_EFFORT_PCT[0]}-{PUSH_EFFORT_PCT[1]} % of your strength, for "
-                f"{PUSH_SECONDS[0]}-{PUSH_SECONDS[1]} seconds, breathing out; then let go and relax completely for a "
-                f"few seconds. Do this {PUSH_REPETITIONS} times."
+                w["dose"].format(
+                    effort_low=_DOSES.push_effort_pct[0],
+                    effort_high=_DOSES.push_effort_pct[1],
+                    seconds_low=_DOSES.push_seconds[0],
+                    seconds_high=_DOSES.push_seconds[1],
+                    repetitions=_DOSES.push_repetitions,
+                )
             )
         moves = self._moves(stretch_posture, "move")
         if moves:
-            steps.append(
-                "Then stretch the muscle in the direction it was tight, slowly and only as far as it stays "
-                "comfortable: " + "; ".join(moves) + "."
-            )
-            steps.append(
-                f"Hold the stretch {STRETCH_HOLD_SECONDS[0]}-{STRETCH_HOLD_SECONDS[1]} seconds, breathing slowly; "
-                "it should feel like a pull, never pain. It often goes a little further after the pushes."
-            )
-        steps += ["Come back to neutral slowly.", "Re-rate your pain from 0 to 10."]
+            steps.append(w["stretch"].format(moves="; ".join(moves)))
+            hold = _DOSES.stretch_hold_seconds
+            steps.append(w["stretch_hold"].format(hold_low=hold[0], hold_high=hold[1]))
+        steps += [w["release"], w["rerate"]]
         return steps
 
     def _jones_steps(self, posture: dict, facts) -> list[str]:
+        w = _WORDS["jones_counterstrain"]
         moves = self._moves(posture, "helper")
         return [
-            "Lie on your back, relaxed; a helper (or your own hands and pillows) will do the moving.",
-            "Find the tender point and press it just enough to feel the tenderness; call it 10 out of 10: "
-            + "; ".join(f.tender_point_text for f in facts),
-            "Keep a fingertip on the tender point and be moved passively into the position of ease"
-            + (": " + "; ".join(moves) + "." if moves else "."),
-            f"Fine-tune the position a few degrees at a time until the tender point is at least "
-            f"{JONES_TENDERNESS_DROP_PCT} % less tender (3 out of 10 or less).",
-            f"Hold that position for {HOLD_SECONDS} seconds without any effort from you.",
-            "Be brought back to neutral slowly and passively, taking about ten seconds; do not help.",
-            "Press the tender point again and re-rate it, and your pain, from 0 to 10.",
+            w["start"],
+            w["find_point"].format(points="; ".join(f.tender_point_text for f in facts)),
+            w["move"].format(moves=": " + "; ".join(moves) + "." if moves else "."),
+            w["fine_tune"].format(drop_pct=_DOSES.jones_tenderness_drop_pct),
+            w["hold"].format(hold_seconds=_DOSES.hold_seconds),
+            w["release"],
+            w["rerate"],
         ]
 
 

@@ -27,14 +27,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._limits import Bounds
+from ._settings import search
 
-WEIGHT = {"shorten": 1.5, "lengthen": 1.0}
-MAX_GRID_VARIABLES = 4
-REFINEMENTS = 2
-GREEDY_ADDITIONS = 2
-MIN_CONTRIBUTION_PCT = 1.0  # a variable bringing less slack (or stretch) than this is left out
-MIN_USEFUL_GAIN = 0.2  # percent of length: a variable that gains less alone is not gridded
-MIN_REPORTED_DEGREES = 3.0  # smaller amounts are dropped from a plan (not worth saying)
+# The settings, each with its rationale, are data: data/search.yaml.
+_SEARCH = search()
+WEIGHT = _SEARCH.weight
+MAX_GRID_VARIABLES = _SEARCH.max_grid_variables
+REFINEMENTS = _SEARCH.refinements
+GREEDY_ADDITIONS = _SEARCH.greedy_additions
+MIN_CONTRIBUTION_PCT = _SEARCH.min_contribution_pct  # a variable bringing less slack (or stretch) is left out
+MIN_USEFUL_GAIN = _SEARCH.min_useful_gain  # percent of length: a variable that gains less alone is not gridded
+MIN_REPORTED_DEGREES = _SEARCH.min_reported_degrees  # smaller amounts are dropped from a plan
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import math
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -150,15 +149,12 @@ def test_probabilities_are_a_distribution_with_room_for_something_else(vignette)
     assert len(result.probabilities) == 46
 
 
-def test_deterministic_and_fast():
+def test_deterministic():
+    # The time per call is measured by `make bench` (bench/assessment.py), not here.
     findings = parse_findings(OK_VIGNETTES[0]["findings"])
     first = assess(findings).to_contract()
-    start = time.perf_counter()
-    for _ in range(20):
-        again = assess(findings).to_contract()
-    per_call = (time.perf_counter() - start) / 20
-    assert again == first
-    assert per_call < 0.05
+    for _ in range(5):
+        assert assess(findings).to_contract() == first
 
 
 def test_contract_shape_is_exact():

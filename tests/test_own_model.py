@@ -8,7 +8,6 @@ one. A sign error in an axis, a mirrored point or a posture variable breaks them
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -276,17 +275,12 @@ def test_model_is_immutable(body):
         body.drive_matrix[0, 0] = 1.0
 
 
-def test_ten_thousand_postures_take_well_under_50_ms(body):
+def test_ten_thousand_postures_in_one_call_match_smaller_calls(body):
+    # How long this takes is measured by `make bench` (bench/own_model.py), not here.
     p = random_postures(body, 10_000, seed=9)
-    body.length_change_pct_batch(p)  # warm up (compilation, caches)
-    best = min(_timed(lambda: body.length_change_pct_batch(p)) for _ in range(5))
-    assert best < 0.050, f"{best * 1000:.1f} ms for 10,000 postures"
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    whole = body.length_change_pct_batch(p)
+    assert whole.shape == (10_000, len(body.muscle_sides)) and np.isfinite(whole).all()
+    np.testing.assert_allclose(whole[4_090:4_100], body.length_change_pct_batch(p[4_090:4_100]), rtol=0, atol=1e-9)
 
 
 # --------------------------------------------------------------------------- symmetry

@@ -15,7 +15,6 @@ translations are along axes of the parent frame.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -23,7 +22,7 @@ import numpy as np
 
 from ..errors import ModelError, UnknownNameError
 from ._functions import Function
-from ._kernel import _lengths_kernel, _poses_kernel
+from . import _kernel
 
 DEFAULT_CHUNK = 4096
 
@@ -149,6 +148,8 @@ def _map_chunks(work, starts) -> None:
         for s in starts:
             work(s)
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         for _ in pool.map(work, starts):
             pass
@@ -245,17 +246,65 @@ class Model:
         return np.array([self.coordinates[i].default for i in self._independent], dtype=float)
 
     def q_from(self, values: Mapping[str, float] | None = None, n: int = 1) -> np.ndarray:
-        """A ``(n, n_coordinates)`` batch at the default posture with some values set."""
+        """A ``(n, n_coordinates)`` batch at the default posture with some values set.
+
+        Each value must be a finite number within its coordinate's range, and a locked
+        coordinate can only be given its default: the computations hold clamped and
+        locked coordinates, so anything else would report a posture other than the one
+        computed. An unknown name gets a (bounded) "did you mean".
+        """
         q = np.tile(self.default_q(), (n, 1))
         for key, value in (values or {}).items():
-            if key not in self._independent_col:
-                if key in self._coord_index:
-                    raise UnknownNameError(f"coordinate {key!r} is driven by a coupler and cannot be set", field=key)
-                raise UnknownNameError(
-                    f"no coordinate {key!r}; known: {', '.join(self.coordinate_names)}", field=key
-                )
-            q[:, self._independent_col[key]] = value
+            col = self._settable_column(key)
+            q[:, col] = self._checked_setting(self.coordinates[self._independent[col]], value)
         return q
+
+    def _settable_column(self, key) -> int:
+        """The column of ``q`` an independent coordinate's value goes in."""
+        from .._input import did_you_mean, listing, shown
+
+        if isinstance(key, str) and key in self._independent_col:
+            return self._independent_col[key]
+        if isinstance(key, str) and key in self._coord_index:
+            raise UnknownNameError(f"coordinate {shown(key)} is driven by a coupler and cannot be set", field=key)
+        close = did_you_mean(key, self.coordinate_names)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        raise UnknownNameError(
+            f"no coordinate {shown(key)}{hint}; known: {listing(self.coordinate_names)}", field="coordinate"
+        )
+
+    @staticmethod
+    def _checked_setting(coord: Coordinate, value) -> float:
+        """``value`` for ``coord`` if it is a finite number the model honours as given."""
+        from ..errors import ValidationError
+
+        unit = "rad" if coord.motion == "rotational" else "m"
+
+        def amount(x: float) -> str:
+            return f"{x:.6g} {unit}" + (f" ({np.degrees(x):.4g}°)" if unit == "rad" else "")
+
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValidationError([(coord.name, f"expected a number in {unit}, got {type(value).__name__}")])
+        try:
+            value = float(value)
+        except OverflowError:
+            value = float("inf")
+        if not np.isfinite(value):
+            raise ValidationError([(coord.name, f"the value must be a finite number in {unit}")])
+        lo, hi = coord.range
+        if coord.locked:
+            if value != coord.default:
+                raise ValidationError(
+                    [(coord.name, f"the coordinate is locked at {amount(coord.default)}; it cannot be set to {amount(value)}")]
+                )
+            return value
+        # A rounding hair outside a limit is the limit (e.g. a range written as -pi/2 to pi/2).
+        slack = 1e-12 * max(1.0, abs(lo), abs(hi))
+        if not lo - slack <= value <= hi + slack:
+            raise ValidationError(
+                [(coord.name, f"{amount(value)} is outside its range, {amount(lo)} to {amount(hi)}")]
+            )
+        return min(max(value, lo), hi)
 
     # ----------------------------------------------------------------- computations
 
@@ -402,12 +451,12 @@ class Model:
         nb = len(self._body_order) + 1
         out_r = np.empty((n, nb, 3, 3))
         out_p = np.empty((n, nb, 3))
-        _poses_kernel(*self._joint_inputs(full), *self._kernel_args[:16], np.int64(-1), out_r, out_p)
+        _kernel.poses(*self._joint_inputs(full), *self._kernel_args[:16], np.int64(-1), out_r, out_p)
         return out_r.transpose(1, 0, 2, 3), out_p.transpose(1, 0, 2)
 
     def _lengths_from_full(self, full: np.ndarray) -> np.ndarray:
         lengths = np.empty((full.shape[0], len(self.muscles)))
-        _lengths_kernel(*self._joint_inputs(full), *self._kernel_args, self._constant_length, lengths)
+        _kernel.lengths(*self._joint_inputs(full), *self._kernel_args, self._constant_length, lengths)
         if self._special_muscles:
             rot, pos = self._poses(full)
             for m in self._special_muscles:

@@ -1,9 +1,5 @@
-"""``relieve assess``: the real command in a real process (``python -m relieve``).
-
-Until the lead wires ``add_assess_parser`` into ``relieve.cli``, the same functions
-run behind a tiny stand-in for ``relieve.cli.main`` (same parser class, same error
-handling: a ``RelieveError`` is one line on stderr and exit code 2).
-"""
+"""``relieve assess``: run in-process through ``relieve.cli.main(argv)``, plus one real
+process as a smoke test of the entry point."""
 
 from __future__ import annotations
 
@@ -14,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from relieve.cli import build_parser
+from conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes" / "identification.yaml").read_text())
@@ -23,31 +18,17 @@ OK_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "ok")
 REFER_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "refer")
 
 
-def _wired() -> bool:
-    sub = next((a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction"), None)
-    return sub is not None and "assess" in sub.choices
+def relieve(*args: str, stdin: str = ""):
+    return run_cli(*args, input=stdin)
 
 
-STAND_IN = """
-import sys
-from relieve.cli import _Parser
-from relieve.cli_assess import add_assess_parser
-from relieve.errors import RelieveError
-parser = _Parser(prog="relieve")
-add_assess_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
-try:
-    args = parser.parse_args(sys.argv[1:])
-    sys.exit(args.func(args))
-except RelieveError as exc:
-    sys.stderr.write(f"relieve: error: {exc}\\n")
-    sys.exit(2)
-"""
-
-
-def relieve(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "relieve"] if _wired() else [sys.executable, "-c", STAND_IN]
-    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+def test_assess_as_a_real_process(tmp_path):
+    doc = tmp_path / "f.json"
+    doc.write_text(json.dumps(OK_CASE["findings"]))
+    out = subprocess.run([sys.executable, "-m", "relieve", "assess", "--json", str(doc)],
+                         capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"] == "ok"
 
 
 @pytest.fixture()
@@ -198,12 +179,7 @@ def test_questionnaire_scripted_answers_give_the_result_and_offer_the_plan():
 def test_questionnaire_shows_the_plan_when_asked():
     out = relieve("assess", stdin="\n".join(SCRIPT + ["1"]) + "\n")
     assert out.returncode == 0, out.stderr
-    import importlib.util
-
-    if importlib.util.find_spec("relieve.cli_plan") is None:
-        assert "Plans are not available yet" in out.stdout
-    else:
-        assert "levator scapulae, left side" in out.stdout
+    assert "levator scapulae, left side" in out.stdout
 
 
 def test_questionnaire_stops_at_the_safety_gate():

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from ._version import __version__
 from .errors import ModelError, ReferralRequired, RelieveError, UnknownNameError, ValidationError
-
-__version__ = "0.1.0"
 
 # Imported now, not lazily: the subpackage ``relieve.assess`` has the same name as the
 # function, and the function must win (``relieve.assess(findings)``).

@@ -11,6 +11,7 @@ from typing import Mapping
 from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
 from ..vocabulary import POSTURE_VARIABLES, VARIABLES
+from .._input import shown
 
 _KINDS = ("name", "move", "self_help", "helper", "push")
 
@@ -43,7 +44,7 @@ def _phrases() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
 def direction(variable: str, value: float) -> Direction:
     if variable not in POSTURE_VARIABLES:
         raise UnknownNameError(
-            f"unknown posture variable {variable!r}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
+            f"unknown posture variable {shown(variable)}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
         )
     return Direction(variable, 1 if value >= 0 else -1, VARIABLES[variable].side)
 
@@ -65,7 +66,7 @@ def describe(variable: str, value: float, kind: str = "move", *, range_span: flo
     share words of shoulder-blade variables.
     """
     if kind not in _KINDS:
-        raise UnknownNameError(f"unknown phrase kind {kind!r}; known: {', '.join(_KINDS)}", field="kind")
+        raise UnknownNameError(f"unknown phrase kind {shown(kind)}; known: {', '.join(_KINDS)}", field="kind")
     d = direction(variable, value)
     text = _phrases()[d.base]["positive" if d.sign > 0 else "negative"][kind]
     deg = int(5 * round(abs(value) / 5)) or max(1, int(round(abs(value))))

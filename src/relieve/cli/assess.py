@@ -10,6 +10,13 @@
   fields beside it (cautions, confidence, the notice that it does not diagnose).
 * ``relieve assess --findings FILE`` shows the same result for people.
 
+The questions' wording and order are data (``assess/data/questions.yaml``, read by
+``relieve.assess.questions.questionnaire()``), so another front end asks the same
+questions in the same order.
+Every answer is read defensively: numbers only in ASCII digits, a closed or ended
+standard input or an endless line stops with a one-line message (exit code 2), and
+whatever a person or a file gives is printed as plain text, never as markup.
+
 Bad findings raise ``ValidationError`` (a ``RelieveError``) naming every bad field;
 the main CLI turns it into one line on stderr and exit code 2.
 """
@@ -17,11 +24,17 @@ the main CLI turns it into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Sequence
+import sys
 
-from ._cli_common import console as make_console
-from ._cli_common import print_json, read_text_arg
-from .errors import RelieveError
+
+
+from typing import Any, Callable, Mapping, Sequence
+
+from ._common import console as make_console
+from ._common import plain, print_json, read_text_arg, styled
+from .._input import ascii_int, ascii_number
+from ..assess.questions import Question, Questions, questionnaire
+from ..errors import RelieveError
 
 PAIN_MAP = r"""
         BACK (seen from behind)                  FRONT (facing you)
@@ -44,59 +57,11 @@ PAIN_SIDE_WORDS = {"l": "left", "r": "right", "b": "both", "m": "midline",
                    "left": "left", "right": "right", "both": "both", "middle": "midline",
                    "midline": "midline", "centre": "midline", "center": "midline"}
 
-HISTORY_LABELS = {
-    "sustained_posture": "held one posture for a long time (desk, phone, driving, reading)",
-    "repetitive_motion": "repeated the same movement many times",
-    "slept_awkwardly": "slept in an awkward position",
-    "sports_strain": "strained it during sport or exercise",
-    "emotional_stress": "under stress or tension lately",
-    "carrying_load": "carried a heavy bag, child or load",
-    "car_accident": "a car accident or crash",
-    "fall": "a fall",
-    "blow_to_head_or_neck": "a blow to the head or neck",
-    "diving_or_axial_load": "a dive into shallow water or a heavy load onto the head",
-    "recent_neck_manipulation": "neck manipulation (\"cracking\") in the last few weeks",
-    "history_of_cancer": "cancer now or in the past",
-    "osteoporosis": "osteoporosis (thin bones)",
-    "long_term_steroids": "steroid tablets for months or years",
-    "inflammatory_arthritis": "rheumatoid arthritis, ankylosing spondylitis or similar",
-    "recent_infection": "an infection in the last few weeks",
-    "immunosuppressed": "a weak immune system (illness or medicines)",
-    "iv_drug_use": "injecting drugs",
-    "anticoagulants": "blood thinners",
-    "recent_neck_surgery": "neck surgery in the last few months",
-    "pregnancy": "pregnant",
-}
-
-SYMPTOM_LABELS = {
-    "fever": "fever or feeling hot and shivery",
-    "unexplained_weight_loss": "weight loss you cannot explain",
-    "night_pain_unrelieved_by_rest": "pain at night that rest or changing position does not ease",
-    "sudden_severe_headache": "a sudden, very severe headache (the worst ever)",
-    "headache": "a headache",
-    "dizziness": "dizziness",
-    "double_vision": "double vision or other trouble seeing",
-    "drop_attacks": "falling down suddenly without losing consciousness",
-    "difficulty_speaking": "difficulty speaking",
-    "difficulty_swallowing": "difficulty swallowing",
-    "nausea_vomiting": "nausea or vomiting",
-    "facial_numbness": "numbness of the face",
-    "light_sensitivity": "light hurting your eyes",
-    "unsteady_walking": "unsteady walking",
-    "hand_clumsiness": "clumsy hands (dropping things, trouble with buttons)",
-    "numbness_both_arms": "numbness in both arms",
-    "numbness_one_arm": "numbness in one arm",
-    "tingling_one_arm": "tingling (pins and needles) in one arm",
-    "arm_weakness": "weakness in an arm or hand",
-    "arm_pain_radiating": "pain shooting down an arm",
-    "bladder_or_bowel_changes": "new trouble controlling bladder or bowels",
-    "chest_pain": "chest pain",
-    "shortness_of_breath": "shortness of breath",
-    "pain_on_exertion": "pain that comes on with physical effort",
-    "jaw_pain": "jaw pain",
-}
-
-ONSET_LABELS = {"sudden": "suddenly", "gradual": "gradually", "on_waking": "I woke up with it"}
+# A typed answer longer than this is not an answer (and an endless line must not fill memory).
+MAX_ANSWER_CHARS = 4096
+# How much of a bad answer is repeated back ("Not understood: ...").
+_ECHO_CHARS = 60
+_REGION_TOKEN = re.compile(r"([0-9]{1,3})\s*([lrm]?)")
 
 
 # --------------------------------------------------------------------------- parser
@@ -125,7 +90,7 @@ def add_assess_parser(subparsers) -> Any:
 
 
 def cmd_assess(args) -> int:
-    from .assess import assess
+    from ..assess import assess
 
     if getattr(args, "json", None) is not None:
         result = assess(read_text_arg(args.json, "--json"))
@@ -146,18 +111,19 @@ def cmd_assess(args) -> int:
 
 
 def show_result(result, console) -> None:
-    """The assessment for people: refer advice, or the ranked candidates with reasons."""
+    """The assessment for people: refer advice, or the ranked candidates with reasons.
+    Every text is printed as plain text (rules and names are data, not markup)."""
     from rich.panel import Panel
     from rich.table import Table
 
-    from .assess import NOTICE
+    from ..assess import NOTICE
 
     if result.status == "refer":
         refer = result.refer
         title = {"emergency": "EMERGENCY: get help now", "urgent": "See a doctor today",
                  "soon": "See a doctor before treating this yourself"}[refer["urgency"]]
         body = "\n".join(f"- {r}" for r in refer["reasons"]) + "\n\n" + refer["advice"]
-        console.print(Panel(body, title=title, border_style="red"))
+        console.print(Panel(plain(body), title=title, border_style="red"))
         console.print("Self-treatment is not advised, so no muscle guess or technique is shown.")
         return
     ident = result.identification
@@ -172,36 +138,38 @@ def show_result(result, console) -> None:
         table.add_column("chance", justify="right")
         table.add_column("why")
         for i, c in enumerate(result.candidates, 1):
-            table.add_row(str(i), c.common_name, c.side, f"{c.probability:.0%}",
-                          "\n".join(f"- {w}" for w in c.why))
+            table.add_row(str(i), plain(c.common_name), plain(c.side), f"{c.probability:.0%}",
+                          plain("\n".join(f"- {w}" for w in c.why)))
         console.print(table)
-        console.print(f"How sure: [bold]{ident.confidence}[/bold]. Something else, or no single muscle: "
-                      f"{ident.not_identified:.0%}.")
+        console.print(styled("How sure: ", (str(ident.confidence), "bold"),
+                             f". Something else, or no single muscle: {ident.not_identified:.0%}."))
     for caution in result.triage.cautions:
-        console.print(f"[yellow]Caution:[/yellow] {caution}")
-    console.print(f"[italic]{NOTICE}[/italic]")
+        console.print(styled(("Caution:", "yellow"), " ", caution))
+    console.print(plain(NOTICE, style="italic"))
 
 
-def offer_plan(result, console, ask: Callable[[str], str]) -> None:
+def offer_plan(result, console, ask: Callable[[str], str], prompt: str | None = None) -> None:
     """Ask which candidate's plan to show, then show it (via ``relieve.cli_plan``)."""
     if result.status != "ok" or not result.candidates:
         return
     n = len(result.candidates)
+    wording = prompt if prompt is not None else questionnaire().plan_offer
     while True:
-        answer = ask(f"Show the gentle techniques for one of these? Number 1-{n}, Enter = 1, n = no").strip().lower()
+        answer = ask(wording.format(count=n)).strip().lower()
         if answer in ("n", "no"):
             return
+        number = ascii_int(answer)
         if answer in ("", "y", "yes"):
             choice = 1
-        elif answer.isdigit() and 1 <= int(answer) <= n:
-            choice = int(answer)
+        elif number is not None and 1 <= number <= n:
+            choice = number
         else:
             console.print(f"Please type a number from 1 to {n}, or n.")
             continue
         break
     candidate = result.candidates[choice - 1]
     try:
-        from .cli_plan import show_plan
+        from .plan import show_plan
     except ImportError:
         console.print("Plans are not available yet in this version.")
         return
@@ -212,38 +180,75 @@ def offer_plan(result, console, ask: Callable[[str], str]) -> None:
 
 
 class QuestionnaireEnded(RelieveError):
-    """Standard input ended before the questionnaire was finished."""
+    """Standard input ended (or could not be read) before the questionnaire was finished."""
+
+
+class _BoundedLines:
+    """Standard input, one line at a time, at most ``MAX_ANSWER_CHARS`` per line; used
+    when it is not a terminal (a pipe or a file may hold one endless line)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readline(self) -> str:
+        line = self.stream.readline(MAX_ANSWER_CHARS + 1)
+        if not line:
+            raise EOFError
+        if len(line) > MAX_ANSWER_CHARS and not line.endswith("\n"):
+            raise QuestionnaireEnded(f"an answer is longer than {MAX_ANSWER_CHARS:,} characters",
+                                     field="standard input")
+        return line
+
+
+def _bad_tokens(tokens: Sequence[str]) -> str:
+    """The answers not understood, as they are repeated back: shortened, plain."""
+    text = ", ".join(tokens)
+    return text if len(text) <= _ECHO_CHARS else text[: _ECHO_CHARS - 3] + "..."
 
 
 class Questionnaire:
     """The interactive assessment. Reads answers with Rich prompts (any text stream works,
-    so it can be driven by scripted standard input)."""
+    so it can be driven by scripted standard input); the questions are
+    ``questionnaire()``'s, in its order."""
 
-    def __init__(self, console):
+    def __init__(self, console, questions: Questions | None = None):
         self.console = console
+        self.questions = questions if questions is not None else questionnaire()
 
     # ----------------------------------------------------------------- prompts
 
     def ask(self, question: str) -> str:
         from rich.prompt import Prompt
 
+        stdin = sys.stdin
+        if stdin is None or getattr(stdin, "closed", False):
+            raise QuestionnaireEnded("standard input is closed: there is nothing to read the answers from",
+                                     field="standard input")
         try:
-            return Prompt.ask(question, console=self.console, default="", show_default=False)
+            interactive = stdin.isatty()
+        except (AttributeError, ValueError, OSError):
+            interactive = False
+        try:
+            # A terminal gets input() (line editing); anything else is read line by line, bounded.
+            return Prompt.ask(plain(question), console=self.console, default="", show_default=False,
+                              stream=None if interactive else _BoundedLines(stdin))
         except EOFError:
             raise QuestionnaireEnded("the answers ended before the questionnaire was finished",
                                      field="standard input") from None
+        except UnicodeDecodeError:
+            raise QuestionnaireEnded("the answers are not UTF-8 text", field="standard input") from None
+        except (OSError, ValueError, RuntimeError) as exc:  # a closed or broken stream
+            raise QuestionnaireEnded(f"cannot read the answers ({exc})", field="standard input") from None
 
     def ask_number(self, question: str, low: float, high: float | None, *, optional: bool,
                    whole: bool = False) -> float | None:
+        """A number typed in ASCII digits within [low, high]; "²", "٣" or "３" are asked again."""
         while True:
             raw = self.ask(question).strip()
             if not raw and optional:
                 return None
-            try:
-                value = float(raw)
-            except ValueError:
-                value = None
-            ok = value is not None and value == value and value >= low and (high is None or value <= high)
+            value = ascii_number(raw)
+            ok = value is not None and value >= low and (high is None or value <= high)
             if ok and whole and not float(value).is_integer():
                 ok = False
             if ok:
@@ -252,36 +257,39 @@ class Questionnaire:
             self.console.print(f"Please type a {'whole ' if whole else ''}number from {rng}"
                                + (", or press Enter to skip." if optional else "."))
 
-    def ask_choice(self, question: str, options: dict[str, str], *, optional: bool = True) -> str | None:
-        """Numbered options; the answer may be the number, the code or the first word."""
+    def ask_choice(self, question: str, options: Mapping[str, str], *, optional: bool = True) -> str | None:
+        """Numbered options; the answer may be the number, the code or the label."""
         keys = list(options)
         for i, k in enumerate(keys, 1):
-            self.console.print(f"  {i}. {options[k]}")
+            self.console.print(plain(f"  {i}. {options[k]}"))
         while True:
             raw = self.ask(question).strip().lower()
             if not raw and optional:
                 return None
-            if raw.isdigit() and 1 <= int(raw) <= len(keys):
-                return keys[int(raw) - 1]
+            number = ascii_int(raw)
+            if number is not None and 1 <= number <= len(keys):
+                return keys[number - 1]
             for k in keys:
                 if raw in (k, k.replace("_", " "), options[k].lower()):
                     return k
             self.console.print(f"Please type a number from 1 to {len(keys)}"
                                + (", or press Enter to skip." if optional else "."))
 
-    def ask_many(self, question: str, options: dict[str, str]) -> list[str]:
+    def ask_many(self, question: str, options: Mapping[str, str]) -> list[str]:
         """Numbered options; several numbers separated by spaces or commas, Enter for none."""
         keys = list(options)
         for i, k in enumerate(keys, 1):
-            self.console.print(f"  {i:>2}. {options[k]}")
+            self.console.print(plain(f"  {i:>2}. {options[k]}"))
         while True:
             raw = self.ask(question).strip()
             tokens = [t for t in re.split(r"[,\s]+", raw) if t]
-            bad = [t for t in tokens if not (t.isdigit() and 1 <= int(t) <= len(keys))]
+            numbers = [ascii_int(t) for t in tokens]
+            bad = [t for t, n in zip(tokens, numbers) if n is None or not 1 <= n <= len(keys)]
             if not bad:
-                return list(dict.fromkeys(keys[int(t) - 1] for t in tokens))
-            self.console.print(f"Not understood: {', '.join(bad)}. Type numbers from 1 to {len(keys)}, "
-                               "separated by spaces, or press Enter for none.")
+                return list(dict.fromkeys(keys[n - 1] for n in numbers))
+            self.console.print(styled("Not understood: ", _bad_tokens(bad),
+                                      f". Type numbers from 1 to {len(keys)}, separated by spaces, "
+                                      "or press Enter for none."))
 
     def ask_yes_no(self, question: str, *, optional: bool = True) -> bool | None:
         while True:
@@ -310,82 +318,83 @@ class Questionnaire:
     def run(self) -> int:
         from rich.panel import Panel
 
-        from .assess import assess, parse_findings, triage
+        from ..assess import assess
 
         c = self.console
-        c.print(Panel(
-            "A few questions about your neck or upper-back pain. First the safety questions, "
-            "then where it hurts and how it moves.\nPress Enter to skip a question you cannot "
-            "answer. This informs; it does not diagnose.",
-            title="relieve assess"))
+        qs = self.questions
+        c.print(Panel(plain(qs.intro), title=plain(qs.title)))
         doc: dict[str, Any] = {}
-        doc["age"] = self.ask_number("How old are you (years)?", 12, 110, optional=False, whole=True)
-        onset = self.ask_choice("How did the pain start? (number, Enter to skip)", ONSET_LABELS)
-        if onset:
-            doc["onset"] = onset
-        days = self.ask_number("How many days ago did it start? (0 = today)", 0, None, optional=True)
-        if days is not None:
-            doc["duration_days"] = days
-        pain = self.ask_number("How strong is the pain now, 0 (none) to 10 (worst imaginable)?", 0, 10,
-                               optional=True)
-        if pain is not None:
-            doc["pain_now"] = pain
-
-        c.print("\n[bold]Safety questions[/bold]. Which of these apply to you (recently, or now)?")
-        history = self.ask_many("Numbers separated by spaces, Enter for none", HISTORY_LABELS)
-        if history:
-            doc["history"] = history
-        c.print("\nDo you have any of these symptoms?")
-        symptoms = self.ask_many("Numbers separated by spaces, Enter for none", SYMPTOM_LABELS)
-        if symptoms:
-            doc["symptoms"] = symptoms
-
-        # The safety gate runs before any movement is asked for.
-        gate = triage(parse_findings(doc))
-        if gate.status == "refer":
-            result = assess(doc)
-            show_result(result, c)
-            c.print("Please do not try the test movements.")
-            return 0
-
-        regions = self.ask_regions(
-            "\n[bold]Where does it hurt?[/bold] Find the places on the picture.",
-            "Numbers with L, R or M for left, right or middle, e.g. 11L 13L 15 (Enter for none)")
-        if regions:
-            doc["pain_regions"] = regions
-
-        movements = self.ask_movements()
-        if movements:
-            doc["movements"] = movements
-
-        c.print("\n[bold]Resting head posture.[/bold] Sit relaxed and look straight into a mirror.")
-        tilt = self.ask_side("Is your head tilted, one ear lower than the other? left / right (Enter = no)",
-                             ("left", "right"))
-        turn = self.ask_side("Is your chin turned to one side? left / right (Enter = no)", ("left", "right"))
-        forward = self.ask_yes_no("Is your head held forward of your shoulders?")
-        if tilt or turn or forward is not None:
-            doc["resting_head_posture"] = {"tilt": tilt, "turn": turn, "forward_head": forward}
-
-        tender = self.ask_regions(
-            "\n[bold]Tender spots.[/bold] Press gently with two fingertips around the painful area. "
-            "Where is it clearly more tender than the same spot on the other side?",
-            "Numbers with L, R or M, e.g. 13L (Enter for none)", show_picture=False)
-        if tender:
-            doc["tender_points"] = tender
-
+        for question in qs.steps:
+            if question.kind == "gate":
+                if self._stopped_at_gate(question, doc):
+                    return 0
+                continue
+            answer = getattr(self, f"_step_{question.kind}")(question)
+            if answer not in (None, [], {}):
+                doc[question.id] = answer
         result = assess(doc)
         c.print()
         show_result(result, c)
-        offer_plan(result, c, self.ask)
+        offer_plan(result, c, self.ask, qs.plan_offer)
         return 0
 
-    def ask_regions(self, intro: str, question: str, show_picture: bool = True) -> list[dict]:
-        from .anatomy import knowledge_base
+    def _introduce(self, question: Question) -> None:
+        """The heading (bold) and the introduction, on a line of their own."""
+        heading, intro = question.texts.get("heading"), question.texts.get("intro")
+        if heading or intro:
+            parts: list = ["\n"]
+            if heading:
+                parts += [(heading, "bold"), " " if intro else ""]
+            if intro:
+                parts.append(intro)
+            self.console.print(styled(*parts))
+
+    def _stopped_at_gate(self, question: Question, doc: dict) -> bool:
+        """The safety gate: on the answers so far, is self-care safe? If not, the advice."""
+        from ..assess import assess, parse_findings, triage
+
+        if triage(parse_findings(doc)).status != "refer":
+            return False
+        show_result(assess(doc), self.console)
+        self.console.print(plain(question.text("stop")))
+        return True
+
+    def _step_number(self, question: Question):
+        self._introduce(question)
+        num = question.settings
+        return self.ask_number(question.text("prompt"), num["min"], num.get("max"),
+                               optional=not num.get("required", False), whole=bool(num.get("whole", False)))
+
+    def _step_choice(self, question: Question):
+        self._introduce(question)
+        return self.ask_choice(question.text("prompt"), question.options)
+
+    def _step_many(self, question: Question):
+        self._introduce(question)
+        return self.ask_many(question.text("prompt"), question.options)
+
+    def _step_regions(self, question: Question):
+        return self.ask_regions(question, show_picture=bool(question.settings.get("picture", False)))
+
+    def _step_movements(self, question: Question):
+        return self.ask_movements(question)
+
+    def _step_head_posture(self, question: Question):
+        self._introduce(question)
+        tilt = self.ask_side(question.text("tilt"), ("left", "right"))
+        turn = self.ask_side(question.text("turn"), ("left", "right"))
+        forward = self.ask_yes_no(question.text("forward"))
+        if tilt or turn or forward is not None:
+            return {"tilt": tilt, "turn": turn, "forward_head": forward}
+        return None
+
+    def ask_regions(self, question: Question, show_picture: bool = True) -> list[dict]:
+        from ..anatomy import knowledge_base
 
         kb = knowledge_base()
         regions = kb.regions
         c = self.console
-        c.print(intro)
+        self._introduce(question)
         if show_picture:
             from rich.table import Table
 
@@ -397,15 +406,15 @@ class Questionnaire:
             for i in range(half):
                 left = f"{i + 1:>2}. {regions[i].name}"
                 right = f"{i + 1 + half:>2}. {regions[i + half].name}" if i + half < len(regions) else ""
-                grid.add_row(left, right)
+                grid.add_row(plain(left), plain(right))
             c.print(grid)
         while True:
-            raw = self.ask(question).strip().lower()
+            raw = self.ask(question.text("prompt")).strip().lower()
             if not raw:
                 return []
             out, bad = [], []
             for token in re.split(r"[,\s]+", raw):
-                m = re.fullmatch(r"(\d+)\s*([lrm]?)", token)
+                m = _REGION_TOKEN.fullmatch(token)  # ASCII digits only: "٣l" is not region 3
                 if not m or not 1 <= int(m.group(1)) <= len(regions):
                     bad.append(token)
                     continue
@@ -413,7 +422,8 @@ class Questionnaire:
                 side = {"l": "left", "r": "right", "m": "midline"}.get(m.group(2))
                 if side is None:
                     if region.side_applies:
-                        side = self.ask_side(f"{region.name}: left, right or middle?", ("left", "right", "midline"))
+                        side = self.ask_side(question.text("side_prompt", region=region.name),
+                                             ("left", "right", "midline"))
                     else:
                         side = "midline"
                 item = {"region": region.code}
@@ -423,21 +433,19 @@ class Questionnaire:
                     out.append(item)
             if not bad:
                 return out
-            c.print(f"Not understood: {', '.join(bad)}. Type region numbers 1-{len(regions)} "
-                    "each followed by L, R or M, separated by spaces.")
+            c.print(styled("Not understood: ", _bad_tokens(bad), f". Type region numbers 1-{len(regions)} "
+                           "each followed by L, R or M, separated by spaces."))
 
-    def ask_movements(self) -> dict[str, dict]:
-        from .anatomy.movements import movements
+    def ask_movements(self, question: Question) -> dict[str, dict]:
+        from ..anatomy.movements import movements
 
         c = self.console
         moves = list(movements().values())
-        c.print("\n[bold]Test movements.[/bold] Try each one slowly and gently, only as far as is "
-                "comfortable; stop at the first real pain. Press Enter to skip one, or q to skip "
-                "all that are left.")
+        self._introduce(question)
         out: dict[str, dict] = {}
         for i, m in enumerate(moves, 1):
-            c.print(f"\n[bold]{i} of {len(moves)}.[/bold] {m.text}")
-            raw = self.ask("How much did it hurt, 0-10? (Enter = skip, q = skip the rest)").strip().lower()
+            c.print(styled("\n", (question.text("counter", number=i, total=len(moves)), "bold"), " ", m.text))
+            raw = self.ask(question.text("prompt")).strip().lower()
             if raw == "q":
                 break
             if not raw:
@@ -445,7 +453,7 @@ class Questionnaire:
             pain = _parse_pain(raw)
             while pain is None:
                 c.print("Please type a number from 0 to 10, Enter to skip, or q.")
-                raw = self.ask("How much did it hurt, 0-10?").strip().lower()
+                raw = self.ask(question.text("again")).strip().lower()
                 if raw == "q":
                     return out
                 if not raw:
@@ -454,12 +462,11 @@ class Questionnaire:
             if pain is None:
                 continue
             entry: dict[str, Any] = {"pain": pain}
-            limited = self.ask_yes_no("Did it stop short of the usual range (stiff or blocked)?")
+            limited = self.ask_yes_no(question.text("limited"))
             if limited is not None:
                 entry["limited"] = limited
             if pain > 0 or limited:
-                side = self.ask_side("Where did you feel it? left / right / both / middle",
-                                     ("left", "right", "both", "midline"))
+                side = self.ask_side(question.text("where"), ("left", "right", "both", "midline"))
                 if side:
                     entry["pain_side"] = side
             out[m.code] = entry
@@ -467,13 +474,12 @@ class Questionnaire:
 
 
 def _parse_pain(raw: str) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    if not (0 <= value <= 10):
+    """A pain score 0-10 in ASCII digits (a decimal point allowed), else None."""
+    value = ascii_number(raw)
+    if value is None or not (0 <= value <= 10):
         return None
     return int(value) if value.is_integer() else value
 
 
-__all__ = ["add_assess_parser", "cmd_assess", "offer_plan", "show_result", "Questionnaire"]
+__all__ = ["add_assess_parser", "cmd_assess", "offer_plan", "show_result", "questionnaire", "Questionnaire",
+           "Questions", "Question", "QuestionnaireEnded"]

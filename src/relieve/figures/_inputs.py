@@ -7,6 +7,7 @@ from typing import Iterable
 
 from ..errors import RelieveError, UnknownNameError
 from ..vocabulary import POSTURE_VARIABLES, VARIABLES, PostureVariable
+from .._input import shown
 from ._style import FORMATS
 
 
@@ -25,7 +26,7 @@ def defaults(body, kb):
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise RelieveError(f"unknown image format {fmt!r}; choose one of: {', '.join(FORMATS)}", field="figure")
+        raise RelieveError(f"unknown image format {shown(fmt)}; choose one of: {', '.join(FORMATS)}", field="figure")
     return fmt
 
 
@@ -36,7 +37,7 @@ def posture_variable(name: str) -> PostureVariable:
         return VARIABLES[name]
     except (KeyError, TypeError):
         raise UnknownNameError(
-            f"unknown posture variable {name!r}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
+            f"unknown posture variable {shown(name)}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
         ) from None
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import UnknownNameError, ValidationError
 from ..vocabulary import VARIABLES
+from .._input import shown
 from ._inputs import defaults, members, posture_variable, variable_bases
 from ._style import KINDS, MOVE_ARROW, PUSH_LENGTH
 from ._views import View
@@ -147,11 +148,11 @@ def check_arrows(body, arrows: Mapping[str, int] | None) -> dict[str, int]:
     for variable, sign in (arrows or {}).items():
         if variable not in body.posture_variables:
             raise UnknownNameError(
-                f"no posture variable {variable!r}; known: {', '.join(body.posture_variables)}",
+                f"no posture variable {shown(variable)}; known: {', '.join(body.posture_variables)}",
                 field=f"arrows.{variable}",
             )
         if isinstance(sign, bool) or sign not in (-1, 0, 1):
-            raise ValidationError([(f"arrows.{variable}", f"must be -1, 0 or +1, got {sign!r}")])
+            raise ValidationError([(f"arrows.{variable}", f"must be -1, 0 or +1, got {shown(sign)}")])
         if sign:
             out[variable] = int(sign)
     return out

@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import UnknownNameError
+from .._input import shown
 from ._inputs import check_format, defaults, ends, members, muscle_name, place_name
 from ._motion import arrows_for, best_track, check_arrows, choose_views, path_length, screen_length
 from ._panels import Callout, Panel, draw_arrow, draw_end, draw_muscle, draw_skeleton, draw_spot
@@ -44,7 +45,7 @@ def technique_figure(
     """
     check_format(fmt)
     if kind not in KINDS:
-        raise UnknownNameError(f"no figure kind {kind!r}; known: {', '.join(KINDS)}", field="kind")
+        raise UnknownNameError(f"no figure kind {shown(kind)}; known: {', '.join(KINDS)}", field="kind")
     body, kb = defaults(body, kb)
     style = KINDS[kind]
     posture = dict(posture or {})

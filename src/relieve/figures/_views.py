@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from ..errors import UnknownNameError
+from .._input import shown as _shown
 
 if TYPE_CHECKING:
     from ._scene import Shape
@@ -51,7 +52,7 @@ def view_named(key: str) -> View:
     try:
         return VIEWS[key]
     except (KeyError, TypeError):
-        raise UnknownNameError(f"no view {key!r}; known: {', '.join(VIEWS)}", field="view") from None
+        raise UnknownNameError(f"no view {_shown(key)}; known: {', '.join(VIEWS)}", field="view") from None
 
 
 def convex_hull(points: np.ndarray) -> np.ndarray:

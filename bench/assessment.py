@@ -43,7 +43,7 @@ def load_vignettes(path: Path = VIGNETTES) -> list[dict]:
 
 def evaluate(vignette: dict) -> Outcome:
     """Run one vignette through the real assessment and compare with its expectation."""
-    from relieve.assess import assess
+    from relieve.assessment import assess
 
     exp = vignette["expect"]
     result = assess(vignette["findings"])
@@ -95,7 +95,7 @@ def run(path: Path = VIGNETTES) -> dict:
 
 
 def main() -> dict:
-    from relieve.assess import assess, parse_findings
+    from relieve.assessment import assess, parse_findings
 
     figures = run()
     rows = []

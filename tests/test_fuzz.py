@@ -32,7 +32,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relieve.assess import parse_findings
+from relieve.assessment import parse_findings
 from relieve.cli import main
 from relieve.errors import RelieveError
 from relieve.model import Model, load_model, load_own_model

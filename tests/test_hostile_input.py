@@ -20,7 +20,7 @@ import pytest
 from relieve import _input
 from relieve._data import load_strict, packaged_yaml, parse_yaml
 from relieve.cli import main
-from relieve.assess.questions import parse_questions, questionnaire
+from relieve.assessment.questions import parse_questions, questionnaire
 from relieve.errors import ModelError, RelieveError, UnknownNameError, ValidationError
 from relieve.model import load_model
 
@@ -478,7 +478,7 @@ def test_parse_yaml_is_strict_and_never_raises_anything_else(text, needle):
 def test_every_packaged_yaml_passes_the_strict_loader():
     for package, names in {
         "relieve.anatomy": ["muscles.yaml", "regions.yaml", "landmarks.yaml", "postures.yaml", "movements.yaml"],
-        "relieve.assess": ["red_flags.yaml", "evidence.yaml", "questions.yaml"],
+        "relieve.assessment": ["red_flags.yaml", "evidence.yaml", "questions.yaml"],
     }.items():
         for name in names:
             assert packaged_yaml(package, name)
@@ -540,7 +540,7 @@ def test_questions_file_is_plain_text_for_any_front_end():
     assert [q.id for q in qs.steps][:7] == ["age", "onset", "duration_days", "pain_now", "history", "symptoms",
                                             "safety_gate"]
     assert "Safety comes first" in qs.rationale
-    raw = packaged_yaml("relieve.assess", "questions.yaml")
+    raw = packaged_yaml("relieve.assessment", "questions.yaml")
 
     def texts(node):
         if isinstance(node, dict):
@@ -573,7 +573,7 @@ def test_questions_file_is_plain_text_for_any_front_end():
 def test_questions_loader_refuses_an_unsafe_or_broken_file(edit, needle):
     import copy
 
-    doc = copy.deepcopy(packaged_yaml("relieve.assess", "questions.yaml"))
+    doc = copy.deepcopy(packaged_yaml("relieve.assessment", "questions.yaml"))
     edit(doc)
     with pytest.raises(ModelError) as err:
         parse_questions(doc)

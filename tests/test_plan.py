@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 
 from relieve.vocabulary import MUSCLE_IDS, POSTURE_VARIABLES, SIDES
-from relieve.assess import parse_findings
+from relieve.assessment import parse_findings
 from relieve.model import default_model
 from relieve.techniques import plan
 from relieve.techniques._limits import EASE_SHARE, PAINFUL_SHARE, STRETCH_SHARE

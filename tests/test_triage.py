@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from relieve.assess import (
+from relieve.assessment import (
     URGENCIES,
     default_rules,
     parse_findings,
@@ -362,7 +362,7 @@ def test_every_rule_cites_a_declared_source_and_family():
 def packaged_doc():
     from importlib import resources
 
-    return yaml.safe_load(resources.files("relieve.assess").joinpath("data/red_flags.yaml").read_text())
+    return yaml.safe_load(resources.files("relieve.assessment").joinpath("data/red_flags.yaml").read_text())
 
 
 def tiny_book(*flags, cautions=()):

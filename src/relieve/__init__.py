@@ -17,17 +17,14 @@ only prints an error does not load the model engine).
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from ._lazy import lazy_exports
 from ._version import __version__
 from .errors import ModelError, ReferralRequired, RelieveError, UnknownNameError, ValidationError
 
-# Imported now, not lazily: the subpackage ``relieve.assess`` has the same name as the
-# function, and the function must win (``relieve.assess(findings)``).
-from .assess import Assessment, assess  # noqa: E402
-
 # public name -> the module that defines it
 _LAZY = {
+    "assess": "relieve.assessment",
+    "Assessment": "relieve.assessment",
     "plan": "relieve.techniques",
     "Plan": "relieve.techniques",
     "muscles": "relieve.card",
@@ -64,14 +61,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'relieve' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

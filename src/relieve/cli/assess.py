@@ -10,8 +10,8 @@
   fields beside it (cautions, confidence, the notice that it does not diagnose).
 * ``relieve assess --findings FILE`` shows the same result for people.
 
-The questions' wording and order are data (``assess/data/questions.yaml``, read by
-``relieve.assess.questions.questionnaire()``), so another front end asks the same
+The questions' wording and order are data (``assessment/data/questions.yaml``, read by
+``relieve.assessment.questions.questionnaire()``), so another front end asks the same
 questions in the same order.
 Every answer is read defensively: numbers only in ASCII digits, a closed or ended
 standard input or an endless line stops with a one-line message (exit code 2), and
@@ -28,13 +28,15 @@ import sys
 
 
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from ._common import console as make_console
 from ._common import plain, print_json, read_text_arg, styled
 from .._input import ascii_int, ascii_number
-from ..assess.questions import Question, Questions, questionnaire
 from ..errors import RelieveError
+
+if TYPE_CHECKING:  # the questionnaire is loaded when asked, not to build the parser
+    from ..assessment.questions import Question, Questions
 
 PAIN_MAP = r"""
         BACK (seen from behind)                  FRONT (facing you)
@@ -90,7 +92,7 @@ def add_assess_parser(subparsers) -> Any:
 
 
 def cmd_assess(args) -> int:
-    from ..assess import assess
+    from ..assessment import assess
 
     if getattr(args, "json", None) is not None:
         result = assess(read_text_arg(args.json, "--json"))
@@ -116,7 +118,7 @@ def show_result(result, console) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from ..assess import NOTICE
+    from ..assessment import NOTICE
 
     if result.status == "refer":
         refer = result.refer
@@ -153,6 +155,8 @@ def offer_plan(result, console, ask: Callable[[str], str], prompt: str | None = 
     if result.status != "ok" or not result.candidates:
         return
     n = len(result.candidates)
+    from ..assessment.questions import questionnaire
+
     wording = prompt if prompt is not None else questionnaire().plan_offer
     while True:
         answer = ask(wording.format(count=n)).strip().lower()
@@ -213,6 +217,8 @@ class Questionnaire:
 
     def __init__(self, console, questions: Questions | None = None):
         self.console = console
+        from ..assessment.questions import questionnaire
+
         self.questions = questions if questions is not None else questionnaire()
 
     # ----------------------------------------------------------------- prompts
@@ -318,7 +324,7 @@ class Questionnaire:
     def run(self) -> int:
         from rich.panel import Panel
 
-        from ..assess import assess
+        from ..assessment import assess
 
         c = self.console
         qs = self.questions
@@ -351,7 +357,7 @@ class Questionnaire:
 
     def _stopped_at_gate(self, question: Question, doc: dict) -> bool:
         """The safety gate: on the answers so far, is self-care safe? If not, the advice."""
-        from ..assess import assess, parse_findings, triage
+        from ..assessment import assess, parse_findings, triage
 
         if triage(parse_findings(doc)).status != "refer":
             return False
@@ -481,5 +487,5 @@ def _parse_pain(raw: str) -> float | None:
     return int(value) if value.is_integer() else value
 
 
-__all__ = ["add_assess_parser", "cmd_assess", "offer_plan", "show_result", "questionnaire", "Questionnaire",
-           "Questions", "Question", "QuestionnaireEnded"]
+__all__ = ["add_assess_parser", "cmd_assess", "offer_plan", "show_result", "Questionnaire",
+           "QuestionnaireEnded"]

@@ -27,7 +27,7 @@ def read_findings(path: str | None):
     """Parse a findings file (``-`` = standard input); None when no file is given."""
     if path is None:
         return None
-    from ..assess import parse_findings
+    from ..assessment import parse_findings
 
     return parse_findings(read_text_arg(path, "--findings"))
 

@@ -101,7 +101,7 @@ def plan(targets, findings=None, body=None, kb=None) -> Plan:
 
 def _safe_findings(findings):
     """Validated findings that triage lets through; the safety gate of every plan."""
-    from ..assess import parse_findings, refer_payload, triage
+    from ..assessment import parse_findings, refer_payload, triage
 
     findings = parse_findings(findings)
     gate = triage(findings)

@@ -66,7 +66,7 @@ _OPTION_CODES = {"onset": "ONSET_CODES", "history": "HISTORY_CODES", "symptoms":
 
 @lru_cache(maxsize=1)
 def questionnaire() -> Questions:
-    """The packaged questionnaire (``assess/data/questions.yaml``), checked: every text a
+    """The packaged questionnaire (``assessment/data/questions.yaml``), checked: every text a
     kind needs is there, option codes are contract codes, and the order keeps the
     safety gate after every answer it reads and before every step that needs it."""
     return parse_questions(packaged_yaml(__package__, QUESTIONS_FILE))

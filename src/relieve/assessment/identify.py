@@ -17,8 +17,8 @@ probabilities of the candidates sum to at most 1 and stay low when evidence is
 weak. No muscle is named in this module: a muscle added to the model and the
 knowledge base is considered as it is.
 
->>> from relieve.assess import parse_findings
->>> from relieve.assess.identify import identify
+>>> from relieve.assessment import parse_findings
+>>> from relieve.assessment.identify import identify
 >>> result = identify(parse_findings({"age": 40, "pain_regions": [
 ...     {"region": "neck_shoulder_junction", "side": "left"}]}))
 >>> result.candidates[0].side

@@ -12,7 +12,7 @@ TECHNIQUE_TITLES = {
     "muscle_shortening": "1. Muscle shortening (position of ease + fingertip pressure)",
     "repositioning": "2. Repositioning (slacken it by moving the shoulder girdle, not the neck)",
     "strain_counterstrain": "3. Strain-counterstrain (gentle push, then stretch)",
-    "jones_counterstrain": "Variant: classic Jones counterstrain (passive, with a helper)",
+    "jones_counterstrain": "Variant: Jones' counterstrain at his tender point (passive, with a helper)",
 }
 # Which picture each technique gets, and which posture it shows.
 FIGURE_KINDS = {
@@ -154,6 +154,10 @@ def render_plan(result) -> None:
         c.print("[bold]One set of positions for all of these muscles together:[/bold]")
     for key, title in TECHNIQUE_TITLES.items():
         t = techniques[key]
+        if t.get("available") is False:
+            c.print(f"\n[bold cyan]{title}[/bold cyan]  [italic]not available here[/italic]")
+            c.print(f"  {t['reason']}")
+            continue
         c.print(f"\n[bold cyan]{title}[/bold cyan]  (model: {t['length_change_pct']:+.1f} % muscle length)")
         for i, step in enumerate(t["steps"], 1):
             c.print(f"  {i}. {step}")
@@ -162,7 +166,8 @@ def render_plan(result) -> None:
             for i, step in enumerate(t["helper_steps"], 1):
                 c.print(f"  {i}. {step}")
         for m in t.get("by_muscle", []):
-            c.print(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %")
+            barely = "  (barely slackened: not pressed here)" if m.get("barely_slackened") else ""
+            c.print(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %{barely}")
     for note in held_back:
         c.print(f"[yellow]Held back:[/yellow] {note}")
     for p in plans:
@@ -184,6 +189,8 @@ def write_plan_figures(result, directory: Path) -> list[Path]:
     written = []
     for key, (kind, posture_key) in FIGURE_KINDS.items():
         t = techniques[key]
+        if t.get("available") is False:
+            continue
         path = directory / f"{stem}_{key}.svg"
         _write_figure(
             path,

@@ -28,6 +28,9 @@ class Doses(_Settings):
     stretch_hold_seconds: tuple[int, int]
     jones_tenderness_drop_pct: int = Field(gt=0, le=100)
     weak_repositioning_pct: float = Field(ge=0)
+    min_pressed_slack_pct: float = Field(ge=0)
+    min_stretch_pct: float = Field(ge=0)
+    hand_shortfall_pct: float = Field(ge=0)
     push_share: float = Field(gt=0, le=1)
 
 

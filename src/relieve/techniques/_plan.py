@@ -42,7 +42,7 @@ _WORDS = words()
 NOTICE = _WORDS["notice"]
 IF_IT_HURTS = _WORDS["if_it_hurts"]
 TECHNIQUES = ("muscle_shortening", "repositioning", "strain_counterstrain", "jones_counterstrain")
-FIND_WORDS = 30  # at most this many words of "how to find it" in a step; the rest is on the card
+FIND_WORDS = 24  # at most this many words of "how to find it" in a step; the rest is on the card
 
 
 @dataclass(frozen=True)

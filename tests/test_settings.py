@@ -22,7 +22,7 @@ def _with(monkeypatch, text_by_key):
 GOOD = {f: {"value": v, "source": "x"} for f, v in {
     "hold_seconds": 90, "push_effort_pct": [10, 20], "push_seconds": [5, 7], "push_repetitions": 3,
     "stretch_hold_seconds": [20, 30], "jones_tenderness_drop_pct": 70, "weak_repositioning_pct": 2.0,
-    "push_share": 0.35}.items()}
+    "min_pressed_slack_pct": 2.0, "min_stretch_pct": 3.0, "hand_shortfall_pct": 2.0, "push_share": 0.35}.items()}
 
 
 def test_a_good_file_reads(monkeypatch):

@@ -12,7 +12,7 @@ TECHNIQUE_TITLES = {
     "muscle_shortening": "1. Muscle shortening (position of ease + fingertip pressure)",
     "repositioning": "2. Repositioning (slacken it by moving the shoulder girdle, not the neck)",
     "strain_counterstrain": "3. Strain-counterstrain (gentle push, then stretch)",
-    "jones_counterstrain": "Variant: classic Jones counterstrain (passive, with a helper)",
+    "jones_counterstrain": "Variant: Jones' counterstrain at his tender point (passive, with a helper)",
 }
 # Which picture each technique gets, and which posture it shows.
 FIGURE_KINDS = {
@@ -155,6 +155,10 @@ def render_plan(result) -> None:
     for key, title in TECHNIQUE_TITLES.items():
         t = techniques[key]
         c.print()
+        if t.get("available") is False:
+            c.print(styled((title, "bold cyan"), "  ", ("not available here", "italic")))
+            c.print(styled(f"  {t['reason']}"))
+            continue
         c.print(styled((title, "bold cyan"), f"  (model: {t['length_change_pct']:+.1f} % muscle length)"))
         for i, step in enumerate(t["steps"], 1):
             c.print(styled(f"  {i}. {step}"))
@@ -163,7 +167,8 @@ def render_plan(result) -> None:
             for i, step in enumerate(t["helper_steps"], 1):
                 c.print(styled(f"  {i}. {step}"))
         for m in t.get("by_muscle", []):
-            c.print(styled(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %"))
+            barely = "  (barely slackened: not pressed here)" if m.get("barely_slackened") else ""
+            c.print(styled(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %{barely}"))
     for note in held_back:
         c.print(styled(("Held back:", "yellow"), f" {note}"))
     for p in plans:
@@ -186,6 +191,8 @@ def write_plan_figures(result, directory: Path) -> list[Path]:
     written = []
     for key, (kind, posture_key) in FIGURE_KINDS.items():
         t = techniques[key]
+        if t.get("available") is False:
+            continue
         path = directory / f"{stem}_{key}.svg"
         _write_figure(
             path,

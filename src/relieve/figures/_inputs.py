@@ -3,6 +3,8 @@ variables, and the plain names of muscles and landmarks."""
 
 from __future__ import annotations
 
+import functools
+
 from typing import Iterable
 
 from ..errors import RelieveError, UnknownNameError
@@ -70,10 +72,14 @@ def muscle_name(kb, muscle: str) -> str:
 
 
 def place_name(kb, landmark: str) -> str:
-    """A landmark's name in plain words (from the knowledge base; else from its id)."""
+    """A landmark's name in plain words (from the knowledge base, else from
+    ``data/places.yaml``; an id nobody named falls back to its words)."""
     try:
         return kb.landmark(landmark).name
     except UnknownNameError:
+        named = _places().get(landmark)
+        if named:
+            return named
         words = landmark.split("_")
         return " ".join(w.upper() if w[:1] in "ct" and w[1:].isdigit() else w for w in words)
 
@@ -88,3 +94,10 @@ def ends(body, muscles: Iterable[str], side: str) -> list[tuple[str, bool]]:
         for lid in a["insertion"]:
             out.setdefault(lid, False)
     return sorted(out.items(), key=lambda kv: not kv[1])
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> dict:
+    from .._data import packaged_yaml
+
+    return packaged_yaml(__package__, "places.yaml") or {}

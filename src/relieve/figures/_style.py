@@ -53,7 +53,7 @@ KINDS: Mapping[str, Kind] = {
     "resist": Kind(
         "Gentle push against your hand",
         ("#d35400", "#f0a04b", "#8a3600"),
-        "orange: the muscle that pushes",
+        "orange: the treated muscle (the push goes the way that lengthens it; the muscles opposite it do the pushing)",
         "arrow: the way of the gentle push (your hand stops the movement)",
     ),
     "jones": Kind("Position of ease (Jones)", _BLUES, "blue: muscle on slack", "arrow: the way to move"),

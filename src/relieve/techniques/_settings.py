@@ -34,6 +34,9 @@ class Doses:
     stretch_hold_seconds: tuple[int, int]
     jones_tenderness_drop_pct: int
     weak_repositioning_pct: float
+    min_pressed_slack_pct: float
+    min_stretch_pct: float
+    hand_shortfall_pct: float
     push_share: float
 
     RULES = {
@@ -44,6 +47,9 @@ class Doses:
         "stretch_hold_seconds": _setting("pair", 0, above=True),
         "jones_tenderness_drop_pct": _setting("int", 0, 100, above=True),
         "weak_repositioning_pct": _setting("float", 0),
+        "min_pressed_slack_pct": _setting("float", 0),
+        "min_stretch_pct": _setting("float", 0),
+        "hand_shortfall_pct": _setting("float", 0),
         "push_share": _setting("float", 0, 1, above=True),
     }
 

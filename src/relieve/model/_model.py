@@ -432,12 +432,8 @@ class Model:
         (N, S) and the amount of every translation (N, T). Functions of coordinates
         (splines, couplers) are evaluated here, column by column, in NumPy."""
         n = full.shape[0]
-        angles = np.empty((n, len(self._var_steps)))
-        for k, (col, fn) in enumerate(self._var_steps):
-            angles[:, k] = fn(full[:, col])
-        amounts = np.empty((n, len(self._translation_steps)))
-        for k, (col, fn) in enumerate(self._translation_steps):
-            amounts[:, k] = fn(full[:, col])
+        angles = _evaluate_steps(full, self._var_steps, self._var_linear)
+        amounts = _evaluate_steps(full, self._translation_steps, self._translation_linear)
         cos_a = np.zeros((n, len(self._is_var_step)))
         sin_a = np.zeros((n, len(self._is_var_step)))
         cos_a[:, self._is_var_step] = np.cos(angles)
@@ -616,6 +612,10 @@ class Model:
         self._var_steps = tuple((st[4], st[5]) for st in steps if st[0] == "var")
         self._is_var_step = np.array(var, dtype=bool)
         self._translation_steps = tuple((col, fn) for _, col, fn in trans)
+        # Linear functions (all of the own model's) are evaluated together, in one
+        # array operation: a planner's small batches are dominated by per-call overhead.
+        self._var_linear = _linear_part(self._var_steps)
+        self._translation_linear = _linear_part(self._translation_steps)
         segs = self._segments
         return (
             np.array([pl.parent for pl in plans], dtype=np.int64),
@@ -711,3 +711,29 @@ def _active_path_length(points: np.ndarray, active: np.ndarray) -> np.ndarray:
         last = np.where(act[:, None], p, last)
         have |= act
     return total
+
+
+def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the steps whose function is ``Linear``: (step index, coordinate column,
+    slope, intercept) as arrays."""
+    from ._functions import Linear
+
+    rows = [(k, col, fn.slope, fn.intercept) for k, (col, fn) in enumerate(steps) if type(fn) is Linear]
+    if not rows:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+    k, col, slope, intercept = zip(*rows)
+    return (np.array(k, dtype=np.int64), np.array(col, dtype=np.int64), np.array(slope), np.array(intercept))
+
+
+def _evaluate_steps(full: np.ndarray, steps, linear) -> np.ndarray:
+    """Every step's function of its coordinate column: ``(N, len(steps))``."""
+    out = np.empty((full.shape[0], len(steps)))
+    k, col, slope, intercept = linear
+    if len(k):
+        out[:, k] = full[:, col] * slope + intercept
+    if len(k) < len(steps):
+        done = set(k.tolist())
+        for j, (c, fn) in enumerate(steps):
+            if j not in done:
+                out[:, j] = fn(full[:, c])
+    return out

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 from typing import Any
 
 from ..anatomy import knowledge_base
@@ -34,7 +36,7 @@ from ._envelope import envelope
 from ._jones import jones_catalogue
 from ._limits import EASE_SHARE, STRETCH_SHARE, Bounds, bounds
 from ._positions import Configuration, catalogue
-from ._search import MIN_USEFUL_GAIN, optimise
+from ._search import MIN_USEFUL_GAIN, SCREEN_KEEP, optimise, screen
 from ._settings import doses, words
 
 _DOSES = doses()
@@ -247,15 +249,28 @@ class _Planner:
         variables = self._variables(targets, neck != "neutral")
         wanted = self._wanted(cols, goal, limits, variables)
         sides = sorted({t.side for t in targets})
-        best = None
-        for config in self.cat.configurations(use, sides, supports=supports, wanted=wanted):
-            low, high = config.box(self.body, limits.low, limits.high, neck)
-            lying = config.support.lying
+        configs = list(self.cat.configurations(use, sides, supports=supports, wanted=wanted))
+        boxes = [Bounds(*config.box(self.body, limits.low, limits.high, neck)) for config in configs]
 
-            def allowed(X, lying=lying):
+        def allowed_for(config):
+            def allowed(X, lying=config.support.lying):
                 return self.env.feasible(X, kind, lying=lying, pressed=pressed)
 
-            result = optimise(self.body, cols, goal, Bounds(low, high), variables, allowed)
+            return allowed
+
+        checks = [allowed_for(config) for config in configs]
+        candidates = range(len(configs))
+        if len(configs) > SCREEN_KEEP:
+            # Many positions: a one-batch estimate picks the few worth a full search.
+            estimate = screen(self.body, cols, goal, boxes, variables, checks)
+            estimate += _DOSES.hand_shortfall_pct * np.array(
+                [max(0, hands_needed - len(config.free_hands())) for config in configs]
+            )
+            candidates = sorted(np.argsort(estimate, kind="stable")[:SCREEN_KEEP])
+        best = None
+        for i in candidates:
+            config = configs[i]
+            result = optimise(self.body, cols, goal, boxes[i], variables, checks[i])
             config = _used_only(config, result.posture)
             short = max(0, hands_needed - len(config.free_hands()))
             score = result.cost + _DOSES.hand_shortfall_pct * short

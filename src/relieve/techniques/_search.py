@@ -43,6 +43,7 @@ GREEDY_ADDITIONS = _SEARCH.greedy_additions
 MIN_CONTRIBUTION_PCT = _SEARCH.min_contribution_pct  # a variable bringing less slack (or stretch) is left out
 MIN_USEFUL_GAIN = _SEARCH.min_useful_gain  # percent of length: a variable that gains less alone is not gridded
 MIN_REPORTED_DEGREES = _SEARCH.min_reported_degrees  # smaller amounts are dropped from a plan
+SCREEN_KEEP = _SEARCH.screen_keep  # positions searched in full after the one-batch estimate
 
 
 @dataclass(frozen=True)
@@ -170,3 +171,44 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
     final_cost, pct = cost(rounded[None, :])
     posture = {v: float(x) for v, x in zip(variables, rounded) if x != 0.0}
     return SearchResult(posture, pct[0], count, float(final_cost[0]))
+
+
+def screen(body, columns: list[int], goal: str, boxes: list, variables: list[str], feasibles: list) -> np.ndarray:
+    """A quick estimate of the best cost ``optimise`` could reach in each box, from one
+    batch: the cost at neutral plus, for every variable, the best it gains moving
+    alone (the sweep of ``optimise``'s first step). Used to choose which of many
+    candidate positions are worth a full search."""
+    names = list(body.posture_variables)
+    idx = [names.index(v) for v in variables]
+    shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
+    k, s = len(variables), len(shares)
+    if k == 0 or not boxes:
+        return np.zeros(len(boxes))
+    rows, spans = [], []
+    for box in boxes:
+        lo = np.array([box.low[v] for v in variables])
+        hi = np.array([box.high[v] for v in variables])
+        sweep = np.zeros((1 + k * s, k))
+        for j in range(k):
+            sweep[1 + j * s : 1 + (j + 1) * s, j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+        rows.append(sweep)
+        spans.append((np.where(lo < 0, -lo, 1.0), np.where(hi > 0, hi, 1.0)))
+    x = np.concatenate(rows)
+    full = np.zeros((len(x), len(names)))
+    full[:, idx] = x
+    pct = body.length_change_pct_batch(full)[:, columns]
+    worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
+    aggregate = (1.0 if goal == "shorten" else -1.0) * 0.5 * (pct.mean(axis=1) + worst)
+    out = np.empty(len(boxes))
+    n = 1 + k * s
+    for b, ((span_lo, span_hi), feasible) in enumerate(zip(spans, feasibles)):
+        part = slice(b * n, (b + 1) * n)
+        xb = x[part]
+        scaled = np.where(xb < 0, xb / span_lo, xb / span_hi)
+        total = aggregate[part] + WEIGHT[goal] * (scaled**2).sum(axis=1)
+        if feasible is not None:
+            total = np.where(feasible(full[part]), total, np.inf)
+        base = total[0]
+        gains = np.maximum(0.0, base - total[1:].reshape(k, s).min(axis=1)) if np.isfinite(base) else np.zeros(k)
+        out[b] = base - gains.sum()
+    return out

@@ -80,6 +80,7 @@ class Search:
     min_contribution_pct: float
     min_useful_gain: float
     min_reported_degrees: float
+    screen_keep: int
 
     RULES = {
         "weight": _setting("weights", 0),
@@ -89,6 +90,7 @@ class Search:
         "min_contribution_pct": _setting("float", 0),
         "min_useful_gain": _setting("float", 0),
         "min_reported_degrees": _setting("float", 0),
+        "screen_keep": _setting("int", 0, above=True),
     }
 
 

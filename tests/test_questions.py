@@ -240,3 +240,24 @@ def test_a_muscle_added_to_the_model_is_questioned_like_any_other():
     assert q is not None and q.code in MOVEMENT_CODES
     choices, probs, _ = chooser.evaluate(f)
     assert len(probs) == 48 and np.isfinite([c.information for c in choices]).all()
+
+
+# --------------------------------------------------------------------------- the measured figures
+
+
+def test_bench_figures_meet_the_targets():
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "bench"))
+    import questions as bench  # noqa: PLC0415
+
+    for figures in (bench.movement_figures(), bench.movement_figures(unrecorded={"pain": 0, "limited": False}),
+                    bench.movement_figures(late=True)):
+        assert figures["asked_fraction"] <= 0.5
+        assert figures["top1_adaptive"] >= figures["top1_all"]
+        assert figures["top3_adaptive"] >= figures["top3_all"]
+    t = bench.triage_figures()
+    assert t["unknown_correct"] == t["refer_cases"]  # every family, same urgency, qualifiers unknown
+    assert t["described_referred"] == t["refer_cases"]
+    assert t["benign_pass"] == t["benign_cases"]
+    assert t["qualifier_unknown_correct"] == t["qualifier_answered_correct"] == t["qualifier_cases"]

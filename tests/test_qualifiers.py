@@ -56,7 +56,6 @@ def test_refines_lists_exactly_the_rules_that_read_the_qualifier():
 # --- Each qualified rule: unknown, yes, no. ----------------------------------------
 # (rule id, findings, qualifiers, does the rule fire, status, urgency)
 
-N, Y = None, True
 CASES = [
     # headache at 50 or over: only a new or different headache (SNNOOP10)
     ("vascular.headache_over_50", dict(age=50, symptoms=["headache"]), {}, True, "refer", "soon"),

@@ -440,7 +440,7 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
         for key in ("question", "why"):
             if not isinstance(item.get(key), str) or not item.get(key, "").strip():
                 p.append((f"{at}.{key}", "expected plain-language text"))
-        after = _codes(item.get("after"), f"{at}.after", _FINDING_CODES, "history or symptom code", p)
+        _codes(item.get("after"), f"{at}.after", _FINDING_CODES, "history or symptom code", p)
         src = item.get("source")
         if not isinstance(src, list) or not src:
             p.append((f"{at}.source", "expected a non-empty list of source keys"))
@@ -457,7 +457,7 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
         if len(p) == before:
             out[code] = Qualifier(
                 code=code, question=" ".join(item["question"].split()), why=" ".join(item["why"].split()),
-                after=tuple(c for c in item["after"]), refines=tuple(refines), source=tuple(src),
+                after=tuple(item["after"]), refines=tuple(refines), source=tuple(src),
             )
     for code, ids in readers.items():
         if code not in out and not any(isinstance(x, dict) and x.get("code") == code for x in items):

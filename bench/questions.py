@@ -154,19 +154,14 @@ def _answer_all(findings: dict, answers: dict | None, default: bool | None) -> t
 
     doc = copy.deepcopy(findings)
     doc["qualifiers"] = dict(doc.get("qualifiers") or {})
-    skipped: set[str] = set()
     asked = 0
     while True:
-        open_ = [q.code for q in triage(parse_findings(doc)).questions if q.code not in skipped]
+        open_ = [q.code for q in triage(parse_findings(doc)).questions if q.code not in doc["qualifiers"]]
         if not open_:
             return doc, asked
-        code = open_[0]
-        value = (answers or {}).get(code, default)
+        # null: asked, and the person cannot say (stays unknown, not asked again)
+        doc["qualifiers"][open_[0]] = (answers or {}).get(open_[0], default)
         asked += 1
-        if value is None:
-            skipped.add(code)
-        else:
-            doc["qualifiers"][code] = value
 
 
 def triage_figures() -> dict:

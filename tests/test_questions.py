@@ -122,6 +122,16 @@ def test_qualifiers_come_before_movements_until_none_can_change_triage():
     assert q.kind == "movement" and assess(doc).status == "ok"
 
 
+def test_a_follow_up_the_person_cannot_answer_is_not_asked_again():
+    doc = {"age": 40, "history": ["fall"], "duration_days": 1}
+    assert next_question(doc).code == "dangerous_mechanism"
+    doc["qualifiers"] = {"dangerous_mechanism": None}  # asked: "I don't know"
+    assert next_question(doc) is None
+    result = assess(doc)
+    assert result.refer["urgency"] == "emergency"  # unknown stays conservative
+    assert [q.code for q in result.triage.questions] == ["dangerous_mechanism"]
+
+
 def test_a_referral_asks_nothing_more_than_what_could_change_it():
     assert next_question({"age": 40, "symptoms": ["chest_pain"]}) is None
     q = next_question({"age": 40, "history": ["fall"], "duration_days": 1})

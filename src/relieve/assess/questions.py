@@ -5,9 +5,11 @@ most informative test movement.
 
 1. Safety first. If an unanswered qualifier could change what triage tells the
    person (``TriageResult.questions``: a rule fires, or could fire, only because of
-   it), that question comes first, most urgent concern first.
+   it), that question comes first, most urgent concern first. A qualifier present
+   as null was asked and the person could not say; it is not asked again.
 2. If triage refers, nothing else is asked: no test can make self-care safe.
-3. Otherwise the next test movement (one not yet in ``findings.movements``) is the
+3. Otherwise the next test movement (one not yet in ``findings.movements``; an
+   empty entry ``{}`` records a test asked but not done) is the
    one whose answer is expected to tell the most about which muscle-side it is: the
    mutual information between its answer and the muscle-side, from the same
    likelihood model that ranks the muscles (``identify.py``), with the answers and
@@ -254,19 +256,24 @@ def default_chooser() -> QuestionChooser:
 # --------------------------------------------------------------------------- public
 
 
-def qualifier_question(gate: TriageResult) -> Question | None:
-    """The first red-flag follow-up question of a triage result, or None."""
-    if not gate.questions:
-        return None
-    q = gate.questions[0]
-    return Question("qualifier", q.code, q.why, q.question)
+def qualifier_question(gate: TriageResult, findings: Findings) -> Question | None:
+    """The first red-flag follow-up of a triage result not yet put to the person, or None.
+
+    A qualifier given as null was asked and the person could not say: it stays
+    unknown (the rule keeps its conservative answer) and is not asked again.
+    """
+    for q in gate.questions:
+        if q.code not in findings.qualifiers:
+            return Question("qualifier", q.code, q.why, q.question)
+    return None
 
 
 def next_question(findings: Findings | dict | str) -> Question | None:
     """The next question to ask, or None when no further question would change the answer.
 
     A red-flag follow-up (``kind == "qualifier"``) whose answer could change what
-    triage says comes first; when triage refers, nothing else is asked; otherwise
+    triage says comes first (one given as null, "cannot say", is not asked again);
+    when triage refers, nothing else is asked; otherwise
     the most informative test movement (``kind == "movement"``), until the leading
     candidate is clear or no test left is likely to change it. Pure: the same
     findings give the same question. Invalid findings raise ``ValidationError``.
@@ -274,7 +281,7 @@ def next_question(findings: Findings | dict | str) -> Question | None:
     if not isinstance(findings, Findings):
         findings = parse_findings(findings)
     gate = triage(findings)
-    first = qualifier_question(gate)
+    first = qualifier_question(gate, findings)
     if first is not None:
         return first
     if gate.status == "refer":

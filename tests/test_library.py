@@ -35,6 +35,7 @@ PUBLIC_API = [
     "load_model",
     "muscle_card",
     "muscles",
+    "next_question",
     "parse_findings",
     "plan",
     "schema",

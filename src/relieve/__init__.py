@@ -7,6 +7,7 @@ safety, validation and clinical rules live behind it, never in a front end::
     import relieve
     result = relieve.assess({"age": 41, "pain_regions": [...]})   # triage first
     result.to_contract()                                          # contract section 4
+    q = relieve.next_question(findings)   # the next question to ask, or None
     p = relieve.plan([("levator_scapulae", "left")], findings=doc)
     p.to_contract()                                               # contract section 5
     # referring findings: relieve.plan raises relieve.ReferralRequired (.refer)
@@ -36,6 +37,7 @@ _LAZY = {
     "AssessmentDocument": "relieve.contract",
     "PlanDocument": "relieve.contract",
     "schema": "relieve.contract",
+    "next_question": "relieve.assessment",
 }
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "load_model",
     "muscle_card",
     "muscles",
+    "next_question",
     "parse_findings",
     "plan",
     "schema",

@@ -73,7 +73,7 @@ def simulate(vignette: dict, unrecorded: dict, late: bool = False, drop: bool = 
     ``late``: the tender spots and head posture are given only after the tests;
     ``drop``: they are never given."""
     from relieve.assessment import assess, parse_findings
-    from relieve.assessment.next_question import default_chooser, next_question
+    from relieve.assessment.adaptive import default_chooser, next_question
     from relieve.vocabulary import MOVEMENT_CODES
 
     doc = copy.deepcopy(vignette["findings"])
@@ -249,7 +249,7 @@ def _rank_text(rank):
 
 
 def main() -> dict:
-    from relieve.assessment.next_question import next_question
+    from relieve.assessment.adaptive import next_question
 
     figures = run()
     m = figures["movements"]

@@ -144,19 +144,12 @@ def test_findings_option_shows_the_result_for_people(findings_file):
 # --------------------------------------------------------------------------- questionnaire
 
 # age, onset (3 = woke up with it), days, pain now, history (3 = slept awkwardly),
-# symptoms (none), pain map, then the movements one by one:
-#   flexion 3 not limited left; extension skipped; side bend left 0 not limited;
-#   side bend right 4 limited left; rotation left 0 not limited;
-#   rotation right 6 limited left; then q (skip the rest);
-# posture: no tilt, no turn, not forward; tender spot 13L; plan: n.
+# symptoms (none), pain map (upper back of the neck, left), then the test movements
+# in the order relieve.next_question gives: the first one hurt 6/10, was limited, on the
+# left; then q (skip the rest); posture: no tilt, no turn, not forward; tender spot 13L.
 SCRIPT = [
     "41", "3", "1", "6", "3", "",
-    "11l 13l",
-    "3", "n", "l",
-    "",
-    "0", "n",
-    "4", "y", "l",
-    "0", "n",
+    "7l",
     "6", "y", "l",
     "q",
     "", "", "n",
@@ -169,11 +162,39 @@ def test_questionnaire_scripted_answers_give_the_result_and_offer_the_plan():
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "BACK" in text and "FRONT" in text  # the pain map picture
-    assert "where the neck meets the shoulder" in text
-    assert "Slowly bend your head forward" in text  # movements explained one by one
-    assert "Muscles most likely in spasm" in text and "levator scapulae" in text
+    assert "upper back of the neck" in text
+    assert "Test 1." in text and "Why this test:" in text  # the most telling test first, and why
+    assert "Test 2." in text and "Test 3." not in text  # q at the second skipped the rest
+    assert "Muscles most likely in spasm" in text
     assert "Show the gentle techniques" in text
     assert "not a diagnosis" in text
+
+
+def test_questionnaire_asks_no_test_when_none_could_change_the_answer(monkeypatch):
+    from relieve import assessment
+
+    # The library's answer "no further question" (tests/test_questions.py has real cases).
+    monkeypatch.setattr(assessment, "next_question", lambda findings: None)
+    answers = ["41", "3", "1", "6", "3", "", "11l 13l", "", "", "n", "13l", "n"]
+    out = relieve("assess", stdin="\n".join(answers) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "No test movement is needed now" in out.stdout and "Test 1." not in out.stdout, out.stdout[-3000:]
+    assert "levator scapulae" in out.stdout
+
+
+def test_questionnaire_asks_the_red_flag_follow_up_right_after_the_symptom():
+    # 55 years old, gradual, 7 days, pain 4, history 1 (sustained posture), symptom: headache
+    from relieve.vocabulary import SYMPTOM_CODES
+
+    headache = str(SYMPTOM_CODES.index("headache") + 1)
+    # follow-ups answered "no" (scalp, sight, new or different), then the rest skipped
+    answers = ["55", "2", "7", "4", "1", headache, "n", "n", "n", "", "q", "", "", "", "", "n"]
+    out = relieve("assess", stdin="\n".join(answers) + "\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "A follow-up question:" in text and "Why we ask:" in text
+    assert text.index("A follow-up question:") < text.index("Test movements.")  # before the gate
+    assert "Muscles most likely in spasm" in text  # a headache that is not new: no referral for it
 
 
 def test_questionnaire_shows_the_plan_when_asked():
@@ -183,8 +204,9 @@ def test_questionnaire_shows_the_plan_when_asked():
 
 
 def test_questionnaire_stops_at_the_safety_gate():
-    # age, onset sudden, days, pain, history 7 = car accident, no symptoms
-    out = relieve("assess", stdin="\n".join(["30", "1", "1", "5", "7", ""]) + "\n")
+    # age, onset sudden, days, pain, history 7 = car accident, the follow-up on the kind
+    # of accident answered "cannot say" (it stays conservative), no symptoms
+    out = relieve("assess", stdin="\n".join(["30", "1", "1", "5", "7", "", ""]) + "\n")
     assert out.returncode == 0, out.stderr
     assert "EMERGENCY" in out.stdout
     assert "do not try the test movements" in out.stdout

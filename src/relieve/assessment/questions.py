@@ -44,6 +44,7 @@ class Questions:
     rationale: str
     steps: tuple[Question, ...]
     plan_offer: str
+    follow_up: Mapping[str, str]  # heading, why and prompt of a red-flag follow-up question
 
     def __getitem__(self, question_id: str) -> Question:
         return next(q for q in self.steps if q.id == question_id)
@@ -55,7 +56,7 @@ _KIND_TEXTS = {
     "choice": ("prompt",),
     "many": ("prompt",),
     "regions": ("prompt", "side_prompt"),
-    "movements": ("prompt", "again", "limited", "where", "counter"),
+    "movements": ("prompt", "again", "limited", "where", "counter", "why", "none_needed"),
     "head_posture": ("tilt", "turn", "forward"),
     "gate": ("stop",),
 }
@@ -83,7 +84,7 @@ def parse_questions(doc: Any) -> Questions:
 
     if not isinstance(doc, dict):
         raise fail("", "expected a mapping")
-    unknown = set(doc) - {"rationale", "title", "intro", "order", "questions", "plan_offer"}
+    unknown = set(doc) - {"rationale", "title", "intro", "order", "questions", "follow_up", "plan_offer"}
     if unknown:
         raise fail(sorted(map(str, unknown))[0], "unknown key")
     specs = doc.get("questions")
@@ -140,4 +141,6 @@ def parse_questions(doc: Any) -> Questions:
         rationale=text(doc.get("rationale"), "rationale"),
         steps=tuple(steps),
         plan_offer=text(doc.get("plan_offer"), "plan_offer"),
+        follow_up=MappingProxyType({k: text((doc.get("follow_up") or {}).get(k), f"follow_up.{k}")
+                                    for k in ("heading", "why", "prompt")}),
     )

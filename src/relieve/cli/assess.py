@@ -335,9 +335,14 @@ class Questionnaire:
                 if self._stopped_at_gate(question, doc):
                     return 0
                 continue
+            if question.kind == "movements":
+                self.ask_movements(question, doc)
+                continue
             answer = getattr(self, f"_step_{question.kind}")(question)
             if answer not in (None, [], {}):
                 doc[question.id] = answer
+            if question.screen == "before":
+                self.ask_follow_ups(doc)
         result = assess(doc)
         c.print()
         show_result(result, c)
@@ -382,8 +387,19 @@ class Questionnaire:
     def _step_regions(self, question: Question):
         return self.ask_regions(question, show_picture=bool(question.settings.get("picture", False)))
 
-    def _step_movements(self, question: Question):
-        return self.ask_movements(question)
+    def ask_follow_ups(self, doc: dict) -> None:
+        """Every red-flag follow-up the answers so far call for, asked now (right after the
+        answer that raised it), into ``doc["qualifiers"]``; "cannot say" stays unknown."""
+        from ..assessment import next_question
+
+        while (q := next_question(doc)) is not None and q.kind == "qualifier":
+            self._ask_qualifier(q, doc)
+
+    def _ask_qualifier(self, q, doc: dict) -> None:
+        texts = self.questions.follow_up
+        self.console.print(styled("\n", (texts["heading"], "bold"), " ", q.text))
+        self.console.print(plain(texts["why"].format(why=q.why), style="dim"))
+        doc.setdefault("qualifiers", {})[q.code] = self.ask_yes_no(texts["prompt"])
 
     def _step_head_posture(self, question: Question):
         self._introduce(question)
@@ -442,41 +458,58 @@ class Questionnaire:
             c.print(styled("Not understood: ", _bad_tokens(bad), f". Type region numbers 1-{len(regions)} "
                            "each followed by L, R or M, separated by spaces."))
 
-    def ask_movements(self, question: Question) -> dict[str, dict]:
-        from ..anatomy.movements import movements
+    def ask_movements(self, question: Question, doc: dict) -> None:
+        """The test movements one at a time, in the order ``relieve.next_question`` gives
+        (the most telling first), into ``doc["movements"]``, until no further test would
+        change the answer or the person stops (q). A test skipped is recorded as asked
+        but not done (an empty entry), so it is not asked again."""
+        from ..assessment import next_question
 
         c = self.console
-        moves = list(movements().values())
         self._introduce(question)
-        out: dict[str, dict] = {}
-        for i, m in enumerate(moves, 1):
-            c.print(styled("\n", (question.text("counter", number=i, total=len(moves)), "bold"), " ", m.text))
+        moves = doc.setdefault("movements", {})
+        number = 0
+        while (q := next_question(doc)) is not None:
+            if q.kind == "qualifier":
+                self._ask_qualifier(q, doc)
+                continue
+            number += 1
+            c.print(styled("\n", (question.text("counter", number=number), "bold"), " ", q.text))
+            c.print(plain(question.text("why", why=q.why), style="dim"))
             raw = self.ask(question.text("prompt")).strip().lower()
-            if raw == "q":
+            entry = None if raw == "q" else self._movement_answer(question, raw)
+            if raw == "q" or entry == "stop":
                 break
+            moves[q.code] = entry or {}
+        if number == 0:
+            c.print(plain(question.text("none_needed")))
+        if not moves:
+            del doc["movements"]
+
+    def _movement_answer(self, question: Question, raw: str) -> dict[str, Any] | str | None:
+        """One test's answer: pain 0-10, then limited and where; None when skipped,
+        ``"stop"`` when the person chose to skip all the tests left."""
+        c = self.console
+        pain = _parse_pain(raw) if raw else None
+        while raw and pain is None:
+            c.print("Please type a number from 0 to 10, Enter to skip, or q.")
+            raw = self.ask(question.text("again")).strip().lower()
+            if raw == "q":
+                return "stop"
             if not raw:
-                continue
+                return None
             pain = _parse_pain(raw)
-            while pain is None:
-                c.print("Please type a number from 0 to 10, Enter to skip, or q.")
-                raw = self.ask(question.text("again")).strip().lower()
-                if raw == "q":
-                    return out
-                if not raw:
-                    break
-                pain = _parse_pain(raw)
-            if pain is None:
-                continue
-            entry: dict[str, Any] = {"pain": pain}
-            limited = self.ask_yes_no(question.text("limited"))
-            if limited is not None:
-                entry["limited"] = limited
-            if pain > 0 or limited:
-                side = self.ask_side(question.text("where"), ("left", "right", "both", "midline"))
-                if side:
-                    entry["pain_side"] = side
-            out[m.code] = entry
-        return out
+        if pain is None:
+            return None
+        entry: dict[str, Any] = {"pain": pain}
+        limited = self.ask_yes_no(question.text("limited"))
+        if limited is not None:
+            entry["limited"] = limited
+        if pain > 0 or limited:
+            side = self.ask_side(question.text("where"), ("left", "right", "both", "midline"))
+            if side:
+                entry["pain_side"] = side
+        return entry
 
 
 def _parse_pain(raw: str) -> float | None:

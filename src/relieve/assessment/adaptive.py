@@ -13,9 +13,9 @@ most informative test movement.
    one whose answer is expected to tell the most about which muscle-side it is: the
    mutual information between its answer and the muscle-side, from the same
    likelihood model that ranks the muscles (``identify.py``), with the answers and
-   their base rates of ``data/next_question.yaml``.
+   their base rates of ``data/adaptive.yaml``.
 4. ``None`` when the leading candidate is clear, or when no test left is likely to
-   change it (``data/next_question.yaml``, ``stop``).
+   change it (``data/adaptive.yaml``, ``stop``).
 
 No muscle and no rule is named here; the clinical content is in the data files.
 """
@@ -37,7 +37,7 @@ from .findings import Findings, MovementFinding, parse_findings
 from .identify import Identifier, default_identifier
 from .triage import TriageResult, triage
 
-QUESTIONS_FILE = "next_question.yaml"
+QUESTIONS_FILE = "adaptive.yaml"
 KINDS = ("qualifier", "movement")
 
 
@@ -66,7 +66,7 @@ class NextQuestion:
 
 @dataclass(frozen=True)
 class QuestionSettings:
-    """``data/next_question.yaml``, validated."""
+    """``data/adaptive.yaml``, validated."""
 
     outcomes: Mapping[str, MovementFinding]
     base_rates: np.ndarray  # (K,), sums to 1, in the order of ``outcomes``
@@ -119,7 +119,7 @@ def _number(value: Any, where: str, fail, low: float, high: float) -> float:
 
 @functools.lru_cache(maxsize=1)
 def default_settings() -> QuestionSettings:
-    """The packaged ``data/next_question.yaml`` (read once)."""
+    """The packaged ``data/adaptive.yaml`` (read once)."""
     return QuestionSettings.from_document(packaged_yaml(__package__, QUESTIONS_FILE))
 
 
@@ -132,7 +132,7 @@ class MovementChoice:
 
     code: str
     information: float  # expected information gain, nats
-    change_probability: float  # probability that its answer changes the leading candidate
+    change_probability: float  # probability that its answer changes the leading candidates' ranking
 
 
 class QuestionChooser:
@@ -160,7 +160,8 @@ class QuestionChooser:
         total = ident.evidence(findings)
         probs = ident.posterior(total)  # unscaled: a caution's factor changes no ranking
         other = max(0.0, 1.0 - float(probs.sum()))
-        leader = _first(ident.ranking(probs, total))
+        shown = self.settings.why_muscles
+        leaders = ident.ranking(probs, total)[:shown]
         rates = self.settings.base_rates
         out = []
         for m, code in enumerate(self.codes):
@@ -175,7 +176,7 @@ class QuestionChooser:
             change = 0.0
             for k in range(len(rates)):
                 t = total + self._llr[m, k]
-                if _first(ident.ranking(ident.posterior(t), t)) != leader:
+                if ident.ranking(ident.posterior(t), t)[:shown] != leaders:
                     change += float(p_answer[k])
             out.append(MovementChoice(code, info, change))
         return out, probs, total

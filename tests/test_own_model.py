@@ -615,3 +615,18 @@ def test_loader_refuses_missing_and_malformed_files(tmp_path):
     bad.write_text("- a list\n", encoding="utf-8")
     with pytest.raises(ModelError, match="mapping"):
         load_own_model(bad)
+
+
+def test_computing_only_some_muscles_gives_the_same_numbers():
+    """The planner asks for one or two muscle-sides; those columns alone are computed,
+    and must equal the full computation's exactly."""
+    body = default_model()
+    rng = np.random.default_rng(7)
+    postures = rng.uniform(-20, 20, (300, len(body.posture_variables)))
+    full = body.length_change_pct_batch(postures)
+    for columns in ([0], [body.column("levator_scapulae", "left"), body.column("upper_trapezius", "right")],
+                    list(range(len(body.muscle_sides)))[::-5]):
+        assert np.array_equal(body.length_change_pct_batch(postures, columns), full[:, columns])
+    q = body.q_from_postures(postures)
+    lengths = body.model.muscle_lengths(q)
+    assert np.array_equal(body.model.muscle_lengths(q, muscles=[3, 1]), lengths[:, [3, 1]])

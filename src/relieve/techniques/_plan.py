@@ -22,6 +22,7 @@ positions people can take (``_positions``); every step records which hand does w
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -237,7 +238,7 @@ class _Planner:
                     keys.append((v, s))
         if not rows:
             return {}
-        pct = self.body.length_change_pct_batch(self.body.postures_array(rows))[:, cols].mean(axis=1)
+        pct = self.body.length_change_pct_batch(self.body.postures_array(rows), cols).mean(axis=1)
         out: dict[str, int] = {}
         for (v, s), p in zip(keys, pct):
             if -sign * p > MIN_USEFUL_GAIN:
@@ -340,10 +341,17 @@ class _Planner:
         pressable = [[e for e in es if e.kind != "no_press"] for es in ends]
         pressed = tuple(e.landmark for es in pressable for e in es)
         needed = max((len(p) for p in pressable), default=0)
-        ease_config, ease = self._best(targets, "ease", "shorten", self.ease, "held", "sustained", pressed, min(2, needed))
-        repos_config, repos = self._best(targets, "repositioning", "shorten", self.ease, "neutral", "sustained")
-        helper_config, helper = self._best(targets, "helper", "shorten", self.ease, "neutral", "sustained")
-        stretch_config, stretch = self._best(targets, "stretch", "lengthen", self.stretch, "free", "stretch")
+        searches = [
+            (targets, "ease", "shorten", self.ease, "held", "sustained", pressed, min(2, needed)),
+            (targets, "repositioning", "shorten", self.ease, "neutral", "sustained"),
+            (targets, "helper", "shorten", self.ease, "neutral", "sustained"),
+            (targets, "stretch", "lengthen", self.stretch, "free", "stretch"),
+        ]
+        # The four searches are independent; the model's kernel releases the GIL, so two
+        # threads use both cores (each search's result is the same as run alone).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = list(pool.map(lambda args: self._best(*args), searches))
+        (ease_config, ease), (repos_config, repos), (helper_config, helper), (stretch_config, stretch) = found
         results = {"muscle_shortening": ease, "repositioning": repos, "strain_counterstrain": stretch}
         techniques = {
             "muscle_shortening": self._shortening(targets, facts, ends, ease_config, ease, gains_apart),
@@ -615,7 +623,7 @@ class _Planner:
         if not stretch_posture:
             return {}, {}
         alone = [{v: x} for v, x in stretch_posture.items()]
-        pct = self.body.length_change_pct_batch(self.body.postures_array(alone))[:, cols].mean(axis=1)
+        pct = self.body.length_change_pct_batch(self.body.postures_array(alone), cols).mean(axis=1)
         floor = _DOSES.push_share * pct.max()
         ranked = [v for p, v in sorted(zip(pct, stretch_posture), reverse=True) if p > 0 and p >= floor][:2]
         push, hands, busy = {}, {}, set()

@@ -80,7 +80,7 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         count += len(x)
         full = np.zeros((len(x), len(names)))
         full[:, idx] = x
-        pct = body.length_change_pct_batch(full)[:, columns]
+        pct = body.length_change_pct_batch(full, columns)
         scaled = np.where(x < 0, x / span_lo, x / span_hi)
         total = signed_aggregate(pct) + weight * (scaled**2).sum(axis=1)
         if feasible is not None:
@@ -196,7 +196,7 @@ def screen(body, columns: list[int], goal: str, boxes: list, variables: list[str
     x = np.concatenate(rows)
     full = np.zeros((len(x), len(names)))
     full[:, idx] = x
-    pct = body.length_change_pct_batch(full)[:, columns]
+    pct = body.length_change_pct_batch(full, columns)
     worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
     aggregate = (1.0 if goal == "shorten" else -1.0) * 0.5 * (pct.mean(axis=1) + worst)
     out = np.empty(len(boxes))

@@ -42,6 +42,21 @@ def neck_and_shoulder_path() -> Path:
     return reference_file("NeckAndShoulder.osim")
 
 
+# Scripted answers to ``relieve assess`` that end with the offer of a plan: age, onset
+# (3 = woke up with it), days, pain now, history (3 = slept awkwardly), symptoms (none),
+# pain map (upper back of the neck, left), then the test movements in the order
+# relieve.next_question gives: the first hurt 6/10, was limited, on the left; then q
+# (skip the rest); posture: no tilt, no turn, not forward; tender spot 13L.
+QUESTIONNAIRE_SCRIPT = [
+    "41", "3", "1", "6", "3", "",
+    "7l",
+    "6", "y", "l",
+    "q",
+    "", "", "n",
+    "13l",
+]
+
+
 class CliResult:
     def __init__(self, returncode: int, stdout: str, stderr: str):
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import QUESTIONNAIRE_SCRIPT, run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes" / "identification.yaml").read_text())
@@ -143,18 +143,7 @@ def test_findings_option_shows_the_result_for_people(findings_file):
 
 # --------------------------------------------------------------------------- questionnaire
 
-# age, onset (3 = woke up with it), days, pain now, history (3 = slept awkwardly),
-# symptoms (none), pain map (upper back of the neck, left), then the test movements
-# in the order relieve.next_question gives: the first one hurt 6/10, was limited, on the
-# left; then q (skip the rest); posture: no tilt, no turn, not forward; tender spot 13L.
-SCRIPT = [
-    "41", "3", "1", "6", "3", "",
-    "7l",
-    "6", "y", "l",
-    "q",
-    "", "", "n",
-    "13l",
-]
+SCRIPT = QUESTIONNAIRE_SCRIPT
 
 
 def test_questionnaire_scripted_answers_give_the_result_and_offer_the_plan():

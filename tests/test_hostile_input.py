@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import QUESTIONNAIRE_SCRIPT
 
 from relieve import _input
 from relieve._data import load_strict, packaged_yaml, parse_yaml
@@ -31,14 +32,7 @@ OWN_MODEL = REPO / "src" / "relieve" / "model" / "data" / "upper_body.yaml"
 
 # The questionnaire's scripted answers (as in test_assess_cli): an "ok" assessment that
 # ends by offering the plan. Every prompt of the questionnaire is met once.
-SCRIPT = [
-    "41", "3", "1", "6", "3", "",
-    "7l",
-    "6", "y", "l",
-    "q",
-    "", "", "n",
-    "13l",
-]
+SCRIPT = QUESTIONNAIRE_SCRIPT
 
 
 def _stdin(data: bytes | str | None):

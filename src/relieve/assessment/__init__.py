@@ -9,7 +9,7 @@ informative test movement, or None.
 """
 
 from ._assessment import NOTICE, Assessment, assess
-from .findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
+from ..contract.findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
 from .identify import Candidate, Identification, Identifier
 from .adaptive import NextQuestion, next_question
 from .triage import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import Findings, parse_findings
+from ..contract.findings import Findings, parse_findings
 from .identify import Candidate, Identification, identify
 from .triage import TriageResult, refer_payload, triage
 

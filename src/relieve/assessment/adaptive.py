@@ -33,7 +33,7 @@ import numpy as np
 from .._data import packaged_yaml
 from ..errors import ModelError
 from ..vocabulary import MOVEMENT_CODES
-from .findings import Findings, MovementFinding, parse_findings
+from ..contract.findings import Findings, MovementFinding, parse_findings
 from .identify import Identifier, default_identifier
 from .triage import TriageResult, triage
 

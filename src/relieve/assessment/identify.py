@@ -39,7 +39,7 @@ from ..anatomy import knowledge_base
 from ..vocabulary import HISTORY_CODES, MOVEMENT_CODES, NECK_VARIABLES, ONSET_CODES, REGION_CODES, SYMPTOM_CODES
 from .._data import packaged_yaml, parse_yaml
 from ..errors import ModelError
-from .findings import Findings, MovementFinding, RegionFinding
+from ..contract.findings import Findings, MovementFinding, RegionFinding
 from ..anatomy.movements import movements as default_movements
 
 EVIDENCE_FILE = "evidence.yaml"

@@ -35,7 +35,7 @@ from ..vocabulary import ONSET_CODES as _ONSETS
 from ..vocabulary import QUALIFIER_CODES as _QUALIFIER_CODES
 from ..vocabulary import REGION_CODES as _REGION_CODES
 from ..vocabulary import SYMPTOM_CODES as _SYMPTOM_CODES
-from .findings import Findings
+from ..contract.findings import Findings
 
 URGENCIES = ("emergency", "urgent", "soon")  # highest first
 _URGENCY_RANK = {u: i for i, u in enumerate(URGENCIES)}
@@ -426,12 +426,7 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
             p.append((at, "expected a mapping"))
             continue
         before = len(p)
-        for key in item:
-            if key not in _QUALIFIER_KEYS:
-                p.append((f"{at}.{key}", f"unknown key; expected: {', '.join(_QUALIFIER_KEYS)}"))
-        for key in _QUALIFIER_KEYS:
-            if key != "note" and key not in item:
-                p.append((f"{at}.{key}", "required"))
+        _check_keys(p, at, item, _QUALIFIER_KEYS, optional=("note",))
         code = item.get("code")
         if code not in _QUALIFIER_CODES:
             p.append((f"{at}.code", f"unknown qualifier {code!r}; expected one of: {', '.join(_QUALIFIER_CODES)}"))
@@ -463,6 +458,16 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
         if code not in out and not any(isinstance(x, dict) and x.get("code") == code for x in items):
             p.append(("qualifiers", f"rule(s) {', '.join(ids)} read {code!r}, which has no follow-up question"))
     return out
+
+
+def _check_keys(p: list, at: str, item: dict, allowed, optional=()) -> None:
+    """Unknown keys of an entry, and the required ones it lacks, each as a problem."""
+    for key in item:
+        if key not in allowed:
+            p.append((f"{at}.{key}", f"unknown key; expected: {', '.join(allowed)}"))
+    for key in allowed:
+        if key not in optional and key not in item:
+            p.append((f"{at}.{key}", "required"))
 
 
 def _text_map(value: Any, where: str, p: list) -> dict[str, str]:
@@ -498,12 +503,7 @@ def _rules(items: Any, where: str, is_flag: bool, families, sources, seen: set, 
             p.append((at, "expected a rule mapping"))
             continue
         before = len(p)
-        for key in item:
-            if key not in allowed:
-                p.append((f"{at}.{key}", f"unknown key; expected: {', '.join(allowed)}"))
-        for key in allowed:
-            if key not in _OPTIONAL_KEYS and key not in item:
-                p.append((f"{at}.{key}", "required"))
+        _check_keys(p, at, item, allowed, optional=_OPTIONAL_KEYS)
         rule_id = item.get("id")
         if not isinstance(rule_id, str) or not rule_id:
             p.append((f"{at}.id", "expected a non-empty rule id"))

@@ -127,6 +127,20 @@ def list_of(what: str):
     return check
 
 
+def keyed_by(what: str):
+    """A field validator body: null means empty; anything but an object keyed by
+    ``what`` is refused."""
+
+    def check(cls, value: Any):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise problem(f"expected an object keyed by {what}, got {describe(value)}")
+        return value
+
+    return check
+
+
 def object_of(shape: str):
     """A model validator body: the value must be a JSON object of ``shape``."""
 

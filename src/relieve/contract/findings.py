@@ -25,7 +25,7 @@ from ..vocabulary import (
     SIDES,
     SYMPTOM_CODES,
 )
-from ._base import Code, ContractModel, describe, Flag, Number, list_of, object_of, problem, unknown_code, validate
+from ._base import Code, ContractModel, Flag, Number, keyed_by, list_of, object_of, validate
 
 # Ranges (contract section 3).
 AGE_MIN, AGE_MAX = 12, 110
@@ -114,23 +114,8 @@ class Findings(ContractModel):
     _symptoms = field_validator("symptoms", mode="before")(list_of("symptom codes"))
     _regions = field_validator("pain_regions", "tender_points", mode="before")(list_of("{region, side} objects"))
 
-    @field_validator("movements", mode="before")
-    @classmethod
-    def _movements(cls, value: Any):
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise problem(f"expected an object keyed by movement code, got {_kind(value)}")
-        return value
-
-    @field_validator("qualifiers", mode="before")
-    @classmethod
-    def _qualifiers(cls, value: Any):
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise problem(f"expected an object keyed by qualifier, got {_kind(value)}")
-        return value
+    _movements = field_validator("movements", mode="before")(keyed_by("movement code"))
+    _qualifiers = field_validator("qualifiers", mode="before")(keyed_by("qualifier"))
 
     @field_validator("resting_head_posture", mode="before")
     @classmethod
@@ -171,10 +156,6 @@ class Findings(ContractModel):
         if self.qualifiers:
             out["qualifiers"] = dict(self.qualifiers)
         return out
-
-
-def _kind(value: Any) -> str:
-    return describe(value)
 
 
 def _repeats(doc: dict) -> list[tuple[str, str]]:
@@ -226,5 +207,4 @@ __all__ = [
     "MovementFinding",
     "RegionFinding",
     "parse_findings",
-    "unknown_code",
 ]

@@ -436,13 +436,7 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
             if not isinstance(item.get(key), str) or not item.get(key, "").strip():
                 p.append((f"{at}.{key}", "expected plain-language text"))
         _codes(item.get("after"), f"{at}.after", _FINDING_CODES, "history or symptom code", p)
-        src = item.get("source")
-        if not isinstance(src, list) or not src:
-            p.append((f"{at}.source", "expected a non-empty list of source keys"))
-            src = []
-        for j, s in enumerate(src):
-            if s not in sources:
-                p.append((f"{at}.source[{j}]", f"unknown source {s!r}; declare it under 'sources'"))
+        src = _check_sources(p, at, item.get("source"), sources)
         refines = item.get("refines")
         if not isinstance(refines, list) or not all(isinstance(x, str) for x in refines):
             p.append((f"{at}.refines", "expected a list of rule ids"))
@@ -458,6 +452,18 @@ def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[s
         if code not in out and not any(isinstance(x, dict) and x.get("code") == code for x in items):
             p.append(("qualifiers", f"rule(s) {', '.join(ids)} read {code!r}, which has no follow-up question"))
     return out
+
+
+def _check_sources(p: list, at: str, src: Any, sources) -> list:
+    """An entry's ``source``: a non-empty list of keys declared under ``sources``
+    (returned; an empty list when it is not one)."""
+    if not isinstance(src, list) or not src:
+        p.append((f"{at}.source", "expected a non-empty list of source keys"))
+        return []
+    for j, s in enumerate(src):
+        if s not in sources:
+            p.append((f"{at}.source[{j}]", f"unknown source {s!r}; declare it under 'sources'"))
+    return src
 
 
 def _check_keys(p: list, at: str, item: dict, allowed, optional=()) -> None:
@@ -520,13 +526,7 @@ def _rules(items: Any, where: str, is_flag: bool, families, sources, seen: set, 
         text = item.get(text_key)
         if not isinstance(text, str) or not text.strip():
             p.append((f"{at}.{text_key}", "expected plain-language text"))
-        src = item.get("source")
-        if not isinstance(src, list) or not src:
-            p.append((f"{at}.source", "expected a non-empty list of source keys"))
-            src = []
-        for j, s in enumerate(src):
-            if s not in sources:
-                p.append((f"{at}.source[{j}]", f"unknown source {s!r}; declare it under 'sources'"))
+        src = _check_sources(p, at, item.get("source"), sources)
         factor = item.get("confidence_factor", 1.0)
         if not _is_fraction(factor):
             p.append((f"{at}.confidence_factor", "expected a number in (0, 1]"))

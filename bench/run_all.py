@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["engine", "agreement", "planner", "assessment"]
+BENCHMARKS = ["engine", "agreement", "planner", "plan_changes", "assessment"]
 
 
 def main() -> int:

@@ -73,25 +73,89 @@ def _move(body, landmark, posture):
     return body.landmark_position(landmark, "right", posture) - body.landmark_position(landmark, "right")
 
 
+# Landmark excursions. An earlier session quoted Kapandji (The Physiology of the Joints,
+# vol. 1) from memory for three linear excursions (acromion rise ~10 cm at a full shrug,
+# inferior angle 10-12 cm in 60 degrees of rotation, scapular protraction-retraction travel
+# ~15 cm); those figures could not be checked against the book and are NOT used as
+# published ranges any more (see upper_body.yaml, scapula_* variables). What can be cited
+# precisely is kept: the angles (Inman et al. 1944: about 60 degrees of scapular upward
+# rotation in full arm elevation; Braman et al. 2009, J Shoulder Elbow Surg 18:960-967:
+# 0.43 degree of scapular upward rotation per degree of glenohumeral elevation, bone-pin
+# sensors) and the thoracoscapular model of Seth et al. 2019 (Front Neurorobot 13:90),
+# whose inferior-angle marker AI is measured here with OpenSim.
+
+
 def test_acromion_rise_at_full_shrug(body):
-    # kapandji vol. 1: the lateral end of the clavicle rises about 10 cm in full elevation
+    # Not a published range (see above): the clavicle (150 mm, anthro) rising through the
+    # 40 degrees of the variable's range carries its lateral end up 150 * (sin(46) - sin(6))
+    # = 92 mm; the acromion must follow it within 8-12 cm.
     rise = _move(body, "acromion", {"scapula_elevation_right": body.ranges["scapula_elevation_right"][1]})[1]
     assert 0.08 <= rise <= 0.12, f"{rise * 1000:.0f} mm"
 
 
-@pytest.mark.xfail(strict=True, reason="61 mm: the fitted upward rotation turns the blade ~0.6 deg per deg (issue 9 report)")
-def test_inferior_angle_travel_at_full_upward_rotation(body):
-    # kapandji vol. 1: in its 60 degrees of rotation the inferior angle travels 10-12 cm
-    out = _move(body, "inferior_angle", {"scapula_upward_rotation_right": body.ranges["scapula_upward_rotation_right"][1]})[2]
-    assert 0.10 <= out <= 0.12, f"{out * 1000:.0f} mm"
+def test_upward_rotation_is_one_degree_in_the_scapular_plane(body):
+    """Contract section 1: scapula_upward_rotation is degrees of glenoid upward rotation,
+    the scapula turning in its own plane. The medial border (superior to inferior angle),
+    projected on the neutral scapular plane, turns one degree per degree, clavicle and AC
+    joint together."""
+    lm = lambda n, p=None: body.landmark_position(n, "right", p)  # noqa: E731
+    normal = np.cross(lm("acromioclavicular_joint") - lm("inferior_angle"), lm("superior_angle") - lm("inferior_angle"))
+    normal /= np.linalg.norm(normal)
+
+    def in_plane(v):
+        return v - (v @ normal) * normal
+
+    a0 = in_plane(lm("inferior_angle") - lm("superior_angle"))
+    for deg in (-10.0, 20.0, 40.0, 60.0):
+        p = {"scapula_upward_rotation_right": deg}
+        a1 = in_plane(lm("inferior_angle", p) - lm("superior_angle", p))
+        angle = np.rad2deg(np.arctan2(np.cross(a0, a1) @ normal, a0 @ a1))
+        assert angle == pytest.approx(deg, abs=max(0.5, 0.03 * abs(deg))), (deg, angle)
 
 
-@pytest.mark.xfail(strict=True, reason="92 mm from full protraction to full retraction (issue 9 report)")
-def test_medial_border_travel_in_retraction_and_protraction(body):
-    # kapandji vol. 1: the scapula's lateral (protraction-retraction) travel is about 15 cm
-    lo, hi = body.ranges["scapula_retraction_right"]
-    z = [body.landmark_position("scapular_spine_root", "right", {"scapula_retraction_right": v})[2] for v in (lo, hi)]
-    assert 0.12 <= z[0] - z[1] <= 0.18, f"{(z[0] - z[1]) * 1000:.0f} mm"
+@pytest.fixture(scope="module")
+def thoracoscapular():
+    """The reference shoulder evaluated with OpenSim (bench/agreement.py's wrapper)."""
+    import importlib.util
+    import sys
+
+    from conftest import REPO, reference_file
+
+    path = reference_file("NeckAndShoulder.osim")
+    try:
+        import opensim  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"opensim is not installed ({exc})")
+    spec = importlib.util.spec_from_file_location("bench_agreement_phys", REPO / "bench" / "agreement.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module._OpenSimShoulder(path)
+
+
+@pytest.mark.xfail(strict=True, reason="ours 34 / 73 mm at 20 / 40 degrees, the reference's 27 / 56 mm (+26 / +30 %): "
+                   "our blade turns about a more medial centre; not yet refitted (tools/fit_shoulder.py weighs AI travel)")
+def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_model(body, thoracoscapular):
+    """Lateral travel of the inferior angle at 20 and 40 degrees of upward rotation, against
+    the marker AI of Seth et al. 2019's model turned by the same angle (its coordinate turns
+    the blade 0.97 degree per degree in its plane). No measurement on people with a precise
+    source was found for this linear excursion (see above), so the reference model is the
+    yardstick: within 25 %."""
+    ref = thoracoscapular
+    markers = ref.model.getMarkerSet()
+
+    def ai():
+        ref.model.realizePosition(ref.state)
+        return ref._vec(markers.get("AI").getLocationInGround(ref.state))
+
+    ref.set_scapula({})
+    ai0 = ai()
+    for deg in (20.0, 40.0):
+        ref.set_scapula({"scapula_upward_rot": np.deg2rad(deg)})
+        theirs = (ai() - ai0)[2]
+        ours = _move(body, "inferior_angle", {"scapula_upward_rotation_right": deg})[2]
+        assert ours == pytest.approx(theirs, rel=0.25), (deg, ours, theirs)
+    ref.set_scapula({})
 
 
 RIB_CAGE_MUSCLES = ("upper_trapezius", "middle_trapezius", "lower_trapezius", "rhomboid_major", "rhomboid_minor",

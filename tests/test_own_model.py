@@ -481,20 +481,20 @@ def test_scapular_variables_do_what_their_names_say(body):
     assert back[2] < -0.015  # toward the spine
     assert move("acromion", {"scapula_retraction_right": 10})[0] < -0.012  # shoulder back
     rot = {"scapula_upward_rotation_right": 20}
-    assert move("glenoid_center", rot)[1] > 0.012  # glenoid up
-    assert move("inferior_angle", rot)[2] > 0.012  # inferior angle out
+    assert move("glenoid_center", rot)[1] > 0.02  # glenoid up
+    assert move("inferior_angle", rot)[2] > 0.03  # inferior angle out
     assert move("scapular_spine_root", rot)[1] < 0  # spine root down
 
 
 def test_upward_rotation_turns_the_medial_border(body):
-    """The variable is the thoracoscapular model's upward-rotation coordinate (Seth et al.
-    2019), whose motion the joint fractions were fitted to; the fit leaves the medial
-    border turning about 0.6 degree per degree in the scapular plane."""
+    """One degree of the variable turns the scapula one degree in its plane (contract
+    section 1; tests/test_model_physiology.py checks the in-plane angle precisely): the
+    medial border's direction turns by about the angle."""
     n = body.posture_array({"scapula_upward_rotation_right": 20})
     a0 = body.landmark_position("inferior_angle", "right") - body.landmark_position("superior_angle", "right")
     a1 = body.landmark_position("inferior_angle", "right", n) - body.landmark_position("superior_angle", "right", n)
     angle = np.rad2deg(np.arccos(a0 @ a1 / np.linalg.norm(a0) / np.linalg.norm(a1)))
-    assert 10 <= angle <= 23
+    assert 19 <= angle <= 23
 
 
 def _surface_gap_mm(body, points):

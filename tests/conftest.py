@@ -40,3 +40,28 @@ def mortensen_path() -> Path:
 @pytest.fixture(scope="session")
 def neck_and_shoulder_path() -> Path:
     return reference_file("NeckAndShoulder.osim")
+
+
+class CliResult:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_cli(*args: str, input: str | None = None) -> CliResult:
+    """``relieve ARGS`` run in this process through ``relieve.cli.main(argv)``, with its
+    standard streams captured (fast, and the same code path as the real command)."""
+    import contextlib
+    import io
+    import sys
+
+    from relieve.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(input if input is not None else "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = old_stdin
+    return CliResult(code, out.getvalue(), err.getvalue())

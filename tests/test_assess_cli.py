@@ -1,9 +1,5 @@
-"""``relieve assess``: the real command in a real process (``python -m relieve``).
-
-Until the lead wires ``add_assess_parser`` into ``relieve.cli``, the same functions
-run behind a tiny stand-in for ``relieve.cli.main`` (same parser class, same error
-handling: a ``RelieveError`` is one line on stderr and exit code 2).
-"""
+"""``relieve assess``: run in-process through ``relieve.cli.main(argv)``, plus one real
+process as a smoke test of the entry point."""
 
 from __future__ import annotations
 
@@ -14,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from relieve.cli import build_parser
+from conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes" / "identification.yaml").read_text())
@@ -23,31 +18,17 @@ OK_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "ok")
 REFER_CASE = next(v for v in VIGNETTES if v["expect"]["status"] == "refer")
 
 
-def _wired() -> bool:
-    sub = next((a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction"), None)
-    return sub is not None and "assess" in sub.choices
+def relieve(*args: str, stdin: str = ""):
+    return run_cli(*args, input=stdin)
 
 
-STAND_IN = """
-import sys
-from relieve.cli import _Parser
-from relieve.cli_assess import add_assess_parser
-from relieve.errors import RelieveError
-parser = _Parser(prog="relieve")
-add_assess_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
-try:
-    args = parser.parse_args(sys.argv[1:])
-    sys.exit(args.func(args))
-except RelieveError as exc:
-    sys.stderr.write(f"relieve: error: {exc}\\n")
-    sys.exit(2)
-"""
-
-
-def relieve(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "relieve"] if _wired() else [sys.executable, "-c", STAND_IN]
-    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+def test_assess_as_a_real_process(tmp_path):
+    doc = tmp_path / "f.json"
+    doc.write_text(json.dumps(OK_CASE["findings"]))
+    out = subprocess.run([sys.executable, "-m", "relieve", "assess", "--json", str(doc)],
+                         capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"] == "ok"
 
 
 @pytest.fixture()
@@ -163,19 +144,12 @@ def test_findings_option_shows_the_result_for_people(findings_file):
 # --------------------------------------------------------------------------- questionnaire
 
 # age, onset (3 = woke up with it), days, pain now, history (3 = slept awkwardly),
-# symptoms (none), pain map, then the movements one by one:
-#   flexion 3 not limited left; extension skipped; side bend left 0 not limited;
-#   side bend right 4 limited left; rotation left 0 not limited;
-#   rotation right 6 limited left; then q (skip the rest);
-# posture: no tilt, no turn, not forward; tender spot 13L; plan: n.
+# symptoms (none), pain map (upper back of the neck, left), then the test movements
+# in the order relieve.next_question gives: the first one hurt 6/10, was limited, on the
+# left; then q (skip the rest); posture: no tilt, no turn, not forward; tender spot 13L.
 SCRIPT = [
     "41", "3", "1", "6", "3", "",
-    "11l 13l",
-    "3", "n", "l",
-    "",
-    "0", "n",
-    "4", "y", "l",
-    "0", "n",
+    "7l",
     "6", "y", "l",
     "q",
     "", "", "n",
@@ -188,27 +162,51 @@ def test_questionnaire_scripted_answers_give_the_result_and_offer_the_plan():
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "BACK" in text and "FRONT" in text  # the pain map picture
-    assert "where the neck meets the shoulder" in text
-    assert "Slowly bend your head forward" in text  # movements explained one by one
-    assert "Muscles most likely in spasm" in text and "levator scapulae" in text
+    assert "upper back of the neck" in text
+    assert "Test 1." in text and "Why this test:" in text  # the most telling test first, and why
+    assert "Test 2." in text and "Test 3." not in text  # q at the second skipped the rest
+    assert "Muscles most likely in spasm" in text
     assert "Show the gentle techniques" in text
     assert "not a diagnosis" in text
+
+
+def test_questionnaire_asks_no_test_when_none_could_change_the_answer(monkeypatch):
+    from relieve import assessment
+
+    # The library's answer "no further question" (tests/test_questions.py has real cases).
+    monkeypatch.setattr(assessment, "next_question", lambda findings: None)
+    answers = ["41", "3", "1", "6", "3", "", "11l 13l", "", "", "n", "13l", "n"]
+    out = relieve("assess", stdin="\n".join(answers) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "No test movement is needed now" in out.stdout and "Test 1." not in out.stdout, out.stdout[-3000:]
+    assert "levator scapulae" in out.stdout
+
+
+def test_questionnaire_asks_the_red_flag_follow_up_right_after_the_symptom():
+    # 55 years old, gradual, 7 days, pain 4, history 1 (sustained posture), symptom: headache
+    from relieve.vocabulary import SYMPTOM_CODES
+
+    headache = str(SYMPTOM_CODES.index("headache") + 1)
+    # follow-ups answered "no" (scalp, sight, new or different), then the rest skipped
+    answers = ["55", "2", "7", "4", "1", headache, "n", "n", "n", "", "q", "", "", "", "", "n"]
+    out = relieve("assess", stdin="\n".join(answers) + "\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "A follow-up question:" in text and "Why we ask:" in text
+    assert text.index("A follow-up question:") < text.index("Test movements.")  # before the gate
+    assert "Muscles most likely in spasm" in text  # a headache that is not new: no referral for it
 
 
 def test_questionnaire_shows_the_plan_when_asked():
     out = relieve("assess", stdin="\n".join(SCRIPT + ["1"]) + "\n")
     assert out.returncode == 0, out.stderr
-    import importlib.util
-
-    if importlib.util.find_spec("relieve.cli_plan") is None:
-        assert "Plans are not available yet" in out.stdout
-    else:
-        assert "levator scapulae, left side" in out.stdout
+    assert "levator scapulae, left side" in out.stdout
 
 
 def test_questionnaire_stops_at_the_safety_gate():
-    # age, onset sudden, days, pain, history 7 = car accident, no symptoms
-    out = relieve("assess", stdin="\n".join(["30", "1", "1", "5", "7", ""]) + "\n")
+    # age, onset sudden, days, pain, history 7 = car accident, the follow-up on the kind
+    # of accident answered "cannot say" (it stays conservative), no symptoms
+    out = relieve("assess", stdin="\n".join(["30", "1", "1", "5", "7", "", ""]) + "\n")
     assert out.returncode == 0, out.stderr
     assert "EMERGENCY" in out.stdout
     assert "do not try the test movements" in out.stdout

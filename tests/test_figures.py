@@ -7,7 +7,10 @@ the head where the posture puts it.
 
 from __future__ import annotations
 
+import re
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -17,6 +20,7 @@ from relieve import figures
 from relieve.anatomy import knowledge_base
 from relieve.errors import RelieveError, UnknownNameError, ValidationError
 from relieve.model import default_model
+from relieve.vocabulary import LANDMARK_IDS
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -110,6 +114,69 @@ def test_a_group_card_draws_every_member(body, kb):
     for member in body.groups["scalenes"]:
         for landmark in body.attachments(member, "left")["origin"]:
             assert kb.landmark(landmark).name in text
+
+
+MUSCLE_LINE = re.compile(r'<path d="[^"]*"[^>]*style="[^"]*stroke: #b8332a; stroke-opacity: 0\.85')
+
+
+@pytest.mark.parametrize("group", ["suboccipitals", "scalenes", "rhomboids", "trapezius"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_group_cards_draw_all_members_together(group, side, body, kb):
+    svg = figures.muscle_card_figure(group, side)
+    text = svg_text(svg)
+    assert f"{side.capitalize()} {group}" in text
+    members = kb.expand(group)
+    assert len(members) > 1
+    for member in members:
+        ends = body.attachments(member, side)
+        for landmark in ends["origin"] + ends["insertion"]:
+            if landmark in LANDMARK_IDS:  # the others are the model's own, named from their ids
+                assert kb.landmark(landmark).name in text
+    # Every bundle of every member is drawn, once in each of the three panels.
+    bundles = sum(len(body.bundles(m, side)) for m in members)
+    assert len(MUSCLE_LINE.findall(svg.decode())) == 3 * bundles
+    assert svg != figures.muscle_card_figure(members[0], side)
+
+
+def test_a_card_group_comes_from_the_knowledge_base(body, kb):
+    class WithPair:
+        """The knowledge base, knowing one more group (the model does not know it)."""
+
+        def expand(self, name):
+            return ("levator_scapulae", "upper_trapezius") if name == "neck_pair" else kb.expand(name)
+
+        def __getattr__(self, name):
+            return getattr(kb, name)
+
+    assert "neck_pair" not in body.groups
+    svg = figures.muscle_card_figure("neck_pair", "left", kb=WithPair())
+    assert "Left neck pair" in svg_text(svg)
+    bundles = len(body.bundles("levator_scapulae", "left")) + len(body.bundles("upper_trapezius", "left"))
+    assert len(MUSCLE_LINE.findall(svg.decode())) == 3 * bundles
+
+
+def test_importing_the_figures_does_not_import_matplotlib():
+    code = (
+        "import sys\n"
+        "import relieve.figures as f\n"
+        "assert 'matplotlib' not in sys.modules, 'on import'\n"
+        "f.skeleton_2d({'neck_side_bend': 20}, 'back')\n"
+        "f.choose_views({'neck_rotation': 30}, [('levator_scapulae', 'left')])\n"
+        "assert 'matplotlib' not in sys.modules, 'without a picture'\n"
+        "f.muscle_card_figure('levator_scapulae', 'left')\n"
+        "assert 'matplotlib' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_package_exports_its_public_names_only():
+    assert sorted(figures.__all__) == sorted(
+        ["FORMATS", "KINDS", "VIEWS", "Kind", "Shape", "View", "choose_views", "muscle_card_figure",
+         "skeleton_2d", "technique_figure"]
+    )
+    for name in figures.__all__:
+        assert getattr(figures, name) is not None
 
 
 # ---------------------------------------------------------------------------- technique figures

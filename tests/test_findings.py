@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from relieve.assess import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
+from relieve.assessment import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
 from relieve.errors import RelieveError, ValidationError
 
 CONTRACT_EXAMPLE = {

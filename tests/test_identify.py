@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import math
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,8 +14,8 @@ import pytest
 import yaml
 
 from relieve.anatomy import knowledge_base
-from relieve.assess import assess, parse_findings, triage
-from relieve.assess.identify import (
+from relieve.assessment import assess, parse_findings, triage
+from relieve.assessment.identify import (
     Identifier,
     default_identifier,
     identify,
@@ -64,7 +63,7 @@ def test_the_vignette_suite_is_broad_enough():
 
 
 def test_every_red_flag_family_has_a_vignette():
-    from relieve.assess import default_rules
+    from relieve.assessment import default_rules
 
     families = {r.family for r in default_rules().red_flags}
     covered = {v["expect"]["family"] for v in REFER_VIGNETTES}
@@ -150,15 +149,12 @@ def test_probabilities_are_a_distribution_with_room_for_something_else(vignette)
     assert len(result.probabilities) == 46
 
 
-def test_deterministic_and_fast():
+def test_deterministic():
+    # The time per call is measured by `make bench` (bench/assessment.py), not here.
     findings = parse_findings(OK_VIGNETTES[0]["findings"])
     first = assess(findings).to_contract()
-    start = time.perf_counter()
-    for _ in range(20):
-        again = assess(findings).to_contract()
-    per_call = (time.perf_counter() - start) / 20
-    assert again == first
-    assert per_call < 0.05
+    for _ in range(5):
+        assert assess(findings).to_contract() == first
 
 
 def test_contract_shape_is_exact():
@@ -315,7 +311,7 @@ def test_invalid_findings_are_refused_with_the_field_named():
 def test_evidence_file_is_validated():
     weights = load_evidence_weights()
     assert weights.sources and 0 < weights.temperature <= 1
-    text = (Path(__file__).resolve().parents[1] / "src/relieve/assess/data/evidence.yaml").read_text()
+    text = (Path(__file__).resolve().parents[1] / "src/relieve/assessment/data/evidence.yaml").read_text()
     broken = text.replace("stretch_positive: 1.2", "stretch_positive: lots")
     with pytest.raises(ModelError, match="movements.stretch_positive"):
         load_evidence_weights(broken)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import relieve
-from relieve.assess import default_rules, triage
+from relieve.assessment import default_rules, triage
 from relieve.contract import AssessmentDocument, PlanDocument, parse_findings, schema
 from relieve.vocabulary import MUSCLE_IDS, SIDES
 
@@ -35,6 +35,7 @@ PUBLIC_API = [
     "load_model",
     "muscle_card",
     "muscles",
+    "next_question",
     "parse_findings",
     "plan",
     "schema",

@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import run_cli
 
 from relieve.vocabulary import MUSCLE_IDS, POSTURE_VARIABLES, SIDES
-from relieve.assess import parse_findings
+from relieve.assessment import parse_findings
 from relieve.model import default_model
 from relieve.techniques import plan
 from relieve.techniques._limits import EASE_SHARE, PAINFUL_SHARE, STRETCH_SHARE
@@ -152,8 +153,17 @@ def test_group_ids_expand_to_their_muscles():
     assert [p["muscle"] for p in result["plans"]] == ["anterior_scalene", "middle_scalene", "posterior_scalene"]
 
 
-def relieve(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "relieve", *args], capture_output=True, text=True, input=input)
+relieve = run_cli  # in-process: relieve.cli.main(argv)
+
+
+def test_cli_plan_as_a_real_process():
+    """One smoke test through a real process (entry point, exit code, streams)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "relieve", "plan", "--muscle", "levator_scapulae", "--side", "left", "--json"],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["muscle"] == "levator_scapulae"
 
 
 def test_cli_plan_json_and_errors(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from relieve.assess import (
+from relieve.assessment import (
     URGENCIES,
     default_rules,
     parse_findings,
@@ -93,8 +93,11 @@ RULE_CASES = {
     "cardiac.exertional_pattern": dict(symptoms=["pain_on_exertion"],
                                        pain_regions=[{"region": "upper_chest", "side": "left"}]),
     "cardiac.exertion": dict(symptoms=["pain_on_exertion"]),
+    "cardiac.exertion_recent": dict(symptoms=["pain_on_exertion"],
+                                    qualifiers={"exertion_pain_last_12_hours": True}),
     # arteritis, inflammatory, surgery, pregnancy, nerve root
     "arteritis.jaw_pain_with_headache": dict(age=71, symptoms=["headache", "jaw_pain"]),
+    "arteritis.cranial_signs": dict(age=71, symptoms=["headache"], qualifiers={"scalp_tenderness": True}),
     "inflammatory.with_nerve_signs": dict(history=["inflammatory_arthritis"],
                                           symptoms=["tingling_one_arm"]),
     "inflammatory.arthritis": dict(history=["inflammatory_arthritis"]),
@@ -104,6 +107,8 @@ RULE_CASES = {
                                           symptoms=["headache", "light_sensitivity"]),
     "pregnancy.headache": dict(history=["pregnancy"], symptoms=["headache"]),
     "nerve_root.arm_weakness_sudden": dict(onset="sudden", symptoms=["arm_weakness"]),
+    "nerve_root.arm_weakness_progressive": dict(onset="gradual", symptoms=["arm_weakness"],
+                                                qualifiers={"arm_weakness_progressive": True}),
     "nerve_root.arm_weakness": dict(onset="gradual", symptoms=["arm_weakness"]),
     # cautions
     "nerve_root.tingling_one_arm": dict(symptoms=["tingling_one_arm"]),
@@ -362,7 +367,7 @@ def test_every_rule_cites_a_declared_source_and_family():
 def packaged_doc():
     from importlib import resources
 
-    return yaml.safe_load(resources.files("relieve.assess").joinpath("data/red_flags.yaml").read_text())
+    return yaml.safe_load(resources.files("relieve.assessment").joinpath("data/red_flags.yaml").read_text())
 
 
 def tiny_book(*flags, cautions=()):

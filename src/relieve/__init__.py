@@ -7,6 +7,7 @@ safety, validation and clinical rules live behind it, never in a front end::
     import relieve
     result = relieve.assess({"age": 41, "pain_regions": [...]})   # triage first
     result.to_contract()                                          # contract section 4
+    q = relieve.next_question(findings)   # the next question to ask, or None
     p = relieve.plan([("levator_scapulae", "left")], findings=doc)
     p.to_contract()                                               # contract section 5
     # referring findings: relieve.plan raises relieve.ReferralRequired (.refer)
@@ -17,18 +18,14 @@ only prints an error does not load the model engine).
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from ._lazy import lazy_exports
+from ._version import __version__
 from .errors import ModelError, ReferralRequired, RelieveError, UnknownNameError, ValidationError
-
-__version__ = "0.1.0"
-
-# Imported now, not lazily: the subpackage ``relieve.assess`` has the same name as the
-# function, and the function must win (``relieve.assess(findings)``).
-from .assess import Assessment, assess  # noqa: E402
 
 # public name -> the module that defines it
 _LAZY = {
+    "assess": "relieve.assessment",
+    "Assessment": "relieve.assessment",
     "plan": "relieve.techniques",
     "Plan": "relieve.techniques",
     "muscles": "relieve.card",
@@ -40,6 +37,7 @@ _LAZY = {
     "AssessmentDocument": "relieve.contract",
     "PlanDocument": "relieve.contract",
     "schema": "relieve.contract",
+    "next_question": "relieve.assessment",
 }
 
 __all__ = [
@@ -59,20 +57,11 @@ __all__ = [
     "load_model",
     "muscle_card",
     "muscles",
+    "next_question",
     "parse_findings",
     "plan",
     "schema",
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'relieve' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

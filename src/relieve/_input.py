@@ -35,8 +35,12 @@ MAX_NESTING = 32
 MAX_SUGGEST_LENGTH = 64
 # How much of a user's value is echoed in a message.
 MAX_ECHO = 40
-# A model file: the largest real one we know (NeckAndShoulder.osim) is about 1 MB.
+# An OpenSim model file: the largest real one we know (NeckAndShoulder.osim) is about
+# 1 MB; the XML parser reads 64 MiB in seconds.
 MAX_MODEL_BYTES = 64 * 1_048_576
+# The project's own model file (YAML) is 43 kB; the YAML parser reads about 0.5 MB/s,
+# so 4 MiB (a hundred times the real one) is the most that still loads in seconds.
+MAX_YAML_MODEL_BYTES = 4 * 1_048_576
 # "did you mean" compares against at most this many candidates (a model may have thousands).
 MAX_SUGGEST_CANDIDATES = 500
 # How many valid names a message lists before "and N more".
@@ -166,7 +170,7 @@ def listing(names: Iterable[Any], limit: int = MAX_LISTED) -> str:
     """``a, b, c`` - or the first ``limit`` names and ``(and N more)``."""
     names = list(names)
     shown_names = ", ".join(visible(str(n)) for n in names[:limit])
-    return shown_names + (f" (and {len(names) - limit} more)" if len(names) > limit else "")
+    return shown_names + (f" (and {len(names) - limit:,} more)" if len(names) > limit else "")
 
 
 # --------------------------------------------------------------------------- numbers typed by people
@@ -230,6 +234,7 @@ def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_MODEL_BYTES",
+    "MAX_YAML_MODEL_BYTES",
     "MAX_NESTING",
     "ascii_int",
     "ascii_number",

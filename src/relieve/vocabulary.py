@@ -242,11 +242,17 @@ HISTORY_CODES: tuple[str, ...] = (
 )
 
 # Qualifiers refine a red-flag rule that depends on them (true, false or null = unknown).
+# The first four are the contract's examples; the rest were added the same way, each
+# with its question and source in assess/data/red_flags.yaml (`qualifiers`).
 QUALIFIER_CODES: tuple[str, ...] = (
     "headache_new_or_different",
     "jaw_pain_on_chewing",
     "scalp_tenderness",
     "visual_disturbance",
+    "dangerous_mechanism",
+    "night_pain_not_eased_by_position",
+    "arm_weakness_progressive",
+    "exertion_pain_last_12_hours",
 )
 
 SYMPTOM_CODES: tuple[str, ...] = (

@@ -15,7 +15,6 @@ the muscle's own side as suffix (``scapula_elevation`` -> ``scapula_elevation_le
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -23,6 +22,7 @@ from typing import Any, Iterable, Mapping
 
 
 from .._data import packaged_yaml
+from .._input import did_you_mean, shown
 from ..errors import ModelError, UnknownNameError
 from ..vocabulary import (
     ACTION_VARIABLES,
@@ -161,13 +161,12 @@ class Landmark:
 
 
 def _unknown_message(kind: str, name: object, valid: Iterable[str]) -> str:
+    """Bounded in time and length: the name is shortened when echoed, and "did you
+    mean" skips names too long to be a near miss (a 30 MB name costs nothing)."""
     valid = list(valid)
-    hint = ""
-    if isinstance(name, str):
-        close = difflib.get_close_matches(name, valid, n=1)
-        if close:
-            hint = f" (did you mean {close[0]!r}?)"
-    return f"unknown {kind} {name!r}{hint}; valid: {', '.join(valid)}"
+    close = did_you_mean(name, valid)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return f"unknown {kind} {shown(name)}{hint}; valid: {', '.join(valid)}"
 
 
 def _unknown(kind: str, name: object, valid: Iterable[str], field: str) -> UnknownNameError:

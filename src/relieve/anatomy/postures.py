@@ -11,8 +11,10 @@ from typing import Mapping
 from .._data import packaged_yaml
 from ..errors import ModelError, UnknownNameError
 from ..vocabulary import POSTURE_VARIABLES, VARIABLES
+from .._input import shown
 
-_KINDS = ("name", "move", "self_help", "helper", "push")
+_KINDS = ("name", "move", "self_help", "helper", "push", "push_hand")
+PUSH_HANDS = ("left", "right", "other", "any", "none")
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,32 @@ def _phrases() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
             missing = [k for k in _KINDS if k not in dirs.get(sign, {})]
             if missing:
                 raise ModelError(f"postures.yaml:{base}.{sign}: missing {missing}")
+            if dirs[sign]["push_hand"] not in PUSH_HANDS:
+                raise ModelError(f"postures.yaml:{base}.{sign}.push_hand: expected one of {', '.join(PUSH_HANDS)}")
     return MappingProxyType(raw)
 
 
 def direction(variable: str, value: float) -> Direction:
     if variable not in POSTURE_VARIABLES:
         raise UnknownNameError(
-            f"unknown posture variable {variable!r}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
+            f"unknown posture variable {shown(variable)}; known: {', '.join(POSTURE_VARIABLES)}", field="posture"
         )
     return Direction(variable, 1 if value >= 0 else -1, VARIABLES[variable].side)
+
+
+def phrase_origin(text: str, kind: str = "push") -> list[tuple[str, int]]:
+    """The (base variable, sign) pairs whose ``kind`` phrase (side filled in either way)
+    occurs in ``text``: the way back from words to the direction they came from."""
+    found = []
+    for base, dirs in _phrases().items():
+        for word, sign in (("positive", 1), ("negative", -1)):
+            template = dirs[word][kind]
+            for side in ("left", "right"):
+                phrase = template.format(deg="", side=side, share="")
+                if phrase in text:
+                    found.append((base, sign))
+                    break
+    return found
 
 
 def share_words(fraction: float) -> str:
@@ -65,7 +84,7 @@ def describe(variable: str, value: float, kind: str = "move", *, range_span: flo
     share words of shoulder-blade variables.
     """
     if kind not in _KINDS:
-        raise UnknownNameError(f"unknown phrase kind {kind!r}; known: {', '.join(_KINDS)}", field="kind")
+        raise UnknownNameError(f"unknown phrase kind {shown(kind)}; known: {', '.join(_KINDS)}", field="kind")
     d = direction(variable, value)
     text = _phrases()[d.base]["positive" if d.sign > 0 else "negative"][kind]
     deg = int(5 * round(abs(value) / 5)) or max(1, int(round(abs(value))))

@@ -7,18 +7,24 @@
 
 from __future__ import annotations
 
+from .._lazy import lazy_exports
 from ..errors import UnknownNameError
-from .documents import AssessmentDocument, PlanDocument, Refer
 from .findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
 
-DOCUMENTS = {"findings": Findings, "assessment": AssessmentDocument, "plan": PlanDocument}
+# The answer models are needed for schemas and checks, not to read findings: loaded on use.
+__getattr__, __dir__ = lazy_exports(globals(), dict.fromkeys(("AssessmentDocument", "PlanDocument", "Refer"), ".documents"))
+
+DOCUMENTS = ("findings", "assessment", "plan")
 
 
 def schema(name: str) -> dict:
     """The JSON schema of one contract document: ``findings``, ``assessment`` or ``plan``."""
-    if name not in DOCUMENTS:
+    from . import documents
+
+    models = {"findings": Findings, "assessment": documents.AssessmentDocument, "plan": documents.PlanDocument}
+    if name not in models:
         raise UnknownNameError(f"unknown document {name!r}; valid: {', '.join(DOCUMENTS)}", field="document")
-    out = DOCUMENTS[name].model_json_schema()
+    out = models[name].model_json_schema()
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return out
 

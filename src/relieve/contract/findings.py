@@ -32,13 +32,24 @@ AGE_MIN, AGE_MAX = 12, 110
 PAIN_MIN, PAIN_MAX = 0, 10
 
 Pain = Number(PAIN_MIN, PAIN_MAX)
+RegionCode = Code(REGION_CODES, "region code")
+RegionSide = Code(REGION_SIDES, "side")
+PainSide = Code(PAIN_SIDES, "pain side")
+Side = Code(SIDES, "side")
+Age = Number(AGE_MIN, AGE_MAX, "years")
+Days = Number(0, None, "days")
+Onset = Code(ONSET_CODES, "onset")
+HistoryCode = Code(HISTORY_CODES, "history code")
+SymptomCode = Code(SYMPTOM_CODES, "symptom code")
+MovementCode = Code(MOVEMENT_CODES, "movement code")
+QualifierCode = Code(QUALIFIER_CODES, "qualifier")
 
 
 class RegionFinding(ContractModel):
     """A place on the pain map or a tender point; ``side`` may be left out."""
 
-    region: Code(REGION_CODES, "region code") = Field(description="a region code")
-    side: Code(REGION_SIDES, "side") | None = None
+    region: RegionCode = Field(description="a region code")
+    side: RegionSide | None = None
 
     _check = model_validator(mode="before")(object_of("{region, side}"))
 
@@ -54,7 +65,7 @@ class MovementFinding(ContractModel):
 
     pain: Pain | None = None
     limited: Flag | None = None
-    pain_side: Code(PAIN_SIDES, "pain side") | None = None
+    pain_side: PainSide | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -68,8 +79,8 @@ class MovementFinding(ContractModel):
 class HeadPosture(ContractModel):
     """How the head rests when the person is not trying to move it."""
 
-    tilt: Code(SIDES, "side") | None = None
-    turn: Code(SIDES, "side") | None = None
+    tilt: Side | None = None
+    turn: Side | None = None
     forward_head: Flag | None = None
 
     _check = model_validator(mode="before")(object_of("{tilt, turn, forward_head}"))
@@ -87,17 +98,17 @@ class HeadPosture(ContractModel):
 class Findings(ContractModel):
     """A validated findings document (contract section 3). Build it with ``parse_findings``."""
 
-    age: Number(AGE_MIN, AGE_MAX, "years") = Field(description="the age in years (12-110)")
-    onset: Code(ONSET_CODES, "onset") | None = None
-    duration_days: Number(0, None, "days") | None = None
-    history: tuple[Code(HISTORY_CODES, "history code"), ...] = ()
-    symptoms: tuple[Code(SYMPTOM_CODES, "symptom code"), ...] = ()
+    age: Age = Field(description="the age in years (12-110)")
+    onset: Onset | None = None
+    duration_days: Days | None = None
+    history: tuple[HistoryCode, ...] = ()
+    symptoms: tuple[SymptomCode, ...] = ()
     pain_now: Pain | None = None
     pain_regions: tuple[RegionFinding, ...] = ()
-    movements: dict[Code(MOVEMENT_CODES, "movement code"), MovementFinding] = Field(default_factory=dict)
+    movements: dict[MovementCode, MovementFinding] = Field(default_factory=dict)
     resting_head_posture: HeadPosture = HeadPosture()
     tender_points: tuple[RegionFinding, ...] = ()
-    qualifiers: dict[Code(QUALIFIER_CODES, "qualifier"), Flag | None] = Field(default_factory=dict)
+    qualifiers: dict[QualifierCode, Flag | None] = Field(default_factory=dict)
 
     _history = field_validator("history", mode="before")(list_of("history codes"))
     _symptoms = field_validator("symptoms", mode="before")(list_of("symptom codes"))

@@ -245,12 +245,23 @@ class UpperBodyModel:
         """``(N, n_muscle_sides)`` muscle–tendon lengths in metres (mean over bundles)."""
         return self._bundle_mean(self.bundle_lengths(postures))
 
-    def length_change_pct_batch(self, postures) -> np.ndarray:
-        """``(N, n_muscle_sides)`` percent length change from neutral (mean of the bundles' changes)."""
-        rel = self.bundle_lengths(postures)
-        rel *= 100.0 / self._neutral
+    def length_change_pct_batch(self, postures, columns=None) -> np.ndarray:
+        """``(N, n_muscle_sides)`` percent length change from neutral (mean of the bundles'
+        changes); with ``columns`` (muscle-side columns) only those, ``(N, len(columns))``,
+        computing only their bundles (the same numbers, for less work)."""
+        if columns is None:
+            rel = self.bundle_lengths(postures)
+            rel *= 100.0 / self._neutral
+            rel -= 100.0
+            return self._bundle_mean(rel)
+        members = [[self._engine_index[n] for n in self._bundles[self.muscle_sides[c]]] for c in columns]
+        bundles = np.array([i for group in members for i in group], dtype=np.int64)
+        rel = self.model.muscle_lengths(self.q_from_postures(postures), muscles=bundles)
+        rel *= 100.0 / self._neutral[bundles]
         rel -= 100.0
-        return self._bundle_mean(rel)
+        counts = np.array([len(group) for group in members])
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return np.add.reduceat(rel, starts, axis=1) * (1.0 / counts)
 
     def length_change_pct(self, muscle: str, side: str, posture: Mapping[str, float] | None = None) -> float:
         """Percent change of the muscle–tendon length from the neutral posture.

@@ -10,20 +10,55 @@ per posture it walks the joint tree once, composing 3x3 rotations, then sums the
 straight segments of every muscle. It holds no state; the arrays it reads are built
 once per model by ``Model._kernel_plan``.
 
+The functions below are written once, in the subset of Python that numba compiles,
+and reach the machine in one of two ways (``lengths`` and ``poses`` pick one the
+first time they are called, see ``implementation``):
+
+* **compiled module** (the usual case): the same functions compiled ahead of time by
+  numba into a small extension module, kept on disk (``_aot.py``). Loading it,
+  digest check included, takes about 1.5 ms and does not import numba; importing
+  numba and loading its cache of the JIT take about 0.35-0.45 s (measured on the
+  project's 2-core machine, against about 0.13 s for ``import numpy``), which a short
+  command (``relieve plan``) cannot afford. It is built once, the first time it is
+  needed, and again only when this file changes.
+* **numba JIT** (``@njit(cache=True)``): used while the compiled module is being
+  built by another process, when it cannot be built (no C compiler), or when the
+  environment variable ``RELIEVE_KERNEL=jit`` asks for it.
+
+Both release the GIL, so ``Model`` can run chunks of a large batch on two threads.
+
 Arithmetic per posture for a model with J moving joints and S segments is about
 J * 160 + S * 40 floating-point operations (see ``flops_per_posture``).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
-from numba import njit
+
+# The numba options of each function below, applied when the JIT is first needed.
+_NJIT_OPTIONS: dict[str, dict] = {}
+
+
+def _compiled(**options):
+    """Mark a function for numba (``njit(**options)``) without importing numba now."""
+
+    def mark(fn):
+        _NJIT_OPTIONS[fn.__name__] = options
+        return fn
+
+    return mark
+
 
 # Rotation about x, y or z mixes two columns: (first, second).
 _MIX = np.array([[1, 2], [2, 0], [0, 1]], dtype=np.int64)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_compiled(cache=True, nogil=True, inline="always")
 def _chain(
     i, cos_a, sin_a, amounts,
     parent, before, after, after_p, frame_rot, frame_origin, const_t,
@@ -44,15 +79,15 @@ def _chain(
                     r[child, a, b] = 1.0 if a == b else 0.0
                 p[child, a] = 0.0
             continue
-        m[:, :] = before[j]
+        _copy(before[j], m)
         for s in range(rot_start[j], rot_start[j + 1]):
             if rot_kind[s] == 1:  # constant rotation
                 _matmul(m, rot_const[s], tmp)
-                m[:, :] = tmp
+                _copy(tmp, m)
                 continue
             if rot_has_q[s]:
                 _matmul(m, rot_qin[s], tmp)
-                m[:, :] = tmp
+                _copy(tmp, m)
             f = _MIX[rot_code[s], 0]
             g = _MIX[rot_code[s], 1]
             c = cos_a[i, s]
@@ -64,7 +99,7 @@ def _chain(
                 m[a, g] = c * y - sn * x
             if rot_has_q[s]:
                 _matmul(m, rot_qout[s], tmp)
-                m[:, :] = tmp
+                _copy(tmp, m)
         # translation of the joint, along parent-frame axes
         tx = const_t[j, 0]
         ty = const_t[j, 1]
@@ -88,7 +123,7 @@ def _chain(
             p[child, a] = p[par, a] + r[par, a, 0] * pl[0] + r[par, a, 1] * pl[1] + r[par, a, 2] * pl[2]
 
 
-@njit(cache=True, nogil=True)
+@_compiled(cache=True, nogil=True)
 def _poses_kernel(
     cos_a, sin_a, amounts,
     parent, before, after, after_p, frame_rot, frame_origin, const_t,
@@ -113,7 +148,7 @@ def _poses_kernel(
                free_root, r, p, m, tmp, rl, pl)
 
 
-@njit(cache=True, nogil=True)
+@_compiled(cache=True, nogil=True)
 def _lengths_kernel(
     cos_a, sin_a, amounts,  # (N, S) cosines and sines of every variable rotation; (N, T) translations
     parent, before, after, after_p, frame_rot, frame_origin, const_t,  # per joint, in tree order
@@ -152,11 +187,92 @@ def _lengths_kernel(
             out[i, seg_muscle[g]] += np.sqrt(total)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@_compiled(cache=True, nogil=True, inline="always")
 def _matmul(a, b, out):
     for i in range(3):
         for j in range(3):
             out[i, j] = a[i, 0] * b[0, j] + a[i, 1] * b[1, j] + a[i, 2] * b[2, j]
+
+
+@_compiled(cache=True, nogil=True, inline="always")
+def _copy(src, dst):
+    """``dst[:, :] = src`` for 3x3 matrices, written out (numba compiles a slice
+    assignment into a general strided copy that takes seconds to compile)."""
+    for i in range(3):
+        for j in range(3):
+            dst[i, j] = src[i, j]
+
+
+# --------------------------------------------------------------------------- dispatch
+
+_KERNELS = ("_matmul", "_copy", "_chain", "_poses_kernel", "_lengths_kernel")
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """The machine code behind ``lengths`` and ``poses``.
+
+    ``kind`` is ``"compiled"`` (the module built ahead of time) or ``"jit"``; ``note``
+    says why the JIT is used, when it is.
+    """
+
+    kind: str
+    lengths: Callable
+    poses: Callable
+    note: str = ""
+
+
+_chosen: Implementation | None = None
+_choose_lock = threading.Lock()
+_jit_lock = threading.Lock()
+
+
+def lengths(*args) -> None:
+    """``_lengths_kernel`` through the implementation in use."""
+    implementation().lengths(*args)
+
+
+def poses(*args) -> None:
+    """``_poses_kernel`` through the implementation in use."""
+    implementation().poses(*args)
+
+
+def implementation() -> Implementation:
+    """The implementation this process uses, chosen (and if need be built) once."""
+    global _chosen
+    if _chosen is None:
+        with _choose_lock:
+            if _chosen is None:
+                _chosen = _choose()
+    return _chosen
+
+
+def _choose() -> Implementation:
+    if os.environ.get("RELIEVE_KERNEL", "").strip().lower() == "jit":
+        return jit_implementation("RELIEVE_KERNEL=jit")
+    from . import _aot
+
+    module, note = _aot.load_or_build()
+    if module is not None:
+        return Implementation("compiled", module.lengths, module.poses)
+    return jit_implementation(note)
+
+
+def jit_implementation(note: str = "") -> Implementation:
+    """The kernels compiled by numba's JIT (this imports numba).
+
+    The functions of this module are replaced by their numba dispatchers, so that the
+    kernels call the compiled ``_chain`` and ``_matmul``; ``.py_func`` of each is
+    the plain function.
+    """
+    space = globals()
+    with _jit_lock:
+        if not hasattr(space["_lengths_kernel"], "py_func"):
+            from numba import njit
+
+            for name in _KERNELS:
+                space[name] = njit(**_NJIT_OPTIONS[name])(space[name])
+    return Implementation("jit", space["_lengths_kernel"], space["_poses_kernel"], note)
 
 
 def flops_per_posture(n_var_rotations: int, n_joints: int, n_segments: int) -> int:

@@ -15,7 +15,6 @@ translations are along axes of the parent frame.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -23,7 +22,7 @@ import numpy as np
 
 from ..errors import ModelError, UnknownNameError
 from ._functions import Function
-from ._kernel import _lengths_kernel, _poses_kernel
+from . import _kernel
 
 DEFAULT_CHUNK = 4096
 
@@ -149,6 +148,8 @@ def _map_chunks(work, starts) -> None:
         for s in starts:
             work(s)
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         for _ in pool.map(work, starts):
             pass
@@ -245,33 +246,84 @@ class Model:
         return np.array([self.coordinates[i].default for i in self._independent], dtype=float)
 
     def q_from(self, values: Mapping[str, float] | None = None, n: int = 1) -> np.ndarray:
-        """A ``(n, n_coordinates)`` batch at the default posture with some values set."""
+        """A ``(n, n_coordinates)`` batch at the default posture with some values set.
+
+        Each value must be a finite number within its coordinate's range, and a locked
+        coordinate can only be given its default: the computations hold clamped and
+        locked coordinates, so anything else would report a posture other than the one
+        computed. An unknown name gets a (bounded) "did you mean".
+        """
         q = np.tile(self.default_q(), (n, 1))
         for key, value in (values or {}).items():
-            if key not in self._independent_col:
-                if key in self._coord_index:
-                    raise UnknownNameError(f"coordinate {key!r} is driven by a coupler and cannot be set", field=key)
-                raise UnknownNameError(
-                    f"no coordinate {key!r}; known: {', '.join(self.coordinate_names)}", field=key
-                )
-            q[:, self._independent_col[key]] = value
+            col = self._settable_column(key)
+            q[:, col] = self._checked_setting(self.coordinates[self._independent[col]], value)
         return q
+
+    def _settable_column(self, key) -> int:
+        """The column of ``q`` an independent coordinate's value goes in."""
+        from .._input import did_you_mean, listing, shown
+
+        if isinstance(key, str) and key in self._independent_col:
+            return self._independent_col[key]
+        if isinstance(key, str) and key in self._coord_index:
+            raise UnknownNameError(f"coordinate {shown(key)} is driven by a coupler and cannot be set", field=key)
+        close = did_you_mean(key, self.coordinate_names)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        raise UnknownNameError(
+            f"no coordinate {shown(key)}{hint}; known: {listing(self.coordinate_names)}", field="coordinate"
+        )
+
+    @staticmethod
+    def _checked_setting(coord: Coordinate, value) -> float:
+        """``value`` for ``coord`` if it is a finite number the model honours as given."""
+        from ..errors import ValidationError
+
+        unit = "rad" if coord.motion == "rotational" else "m"
+
+        def amount(x: float) -> str:
+            return f"{x:.6g} {unit}" + (f" ({np.degrees(x):.4g}°)" if unit == "rad" else "")
+
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValidationError([(coord.name, f"expected a number in {unit}, got {type(value).__name__}")])
+        try:
+            value = float(value)
+        except OverflowError:
+            value = float("inf")
+        if not np.isfinite(value):
+            raise ValidationError([(coord.name, f"the value must be a finite number in {unit}")])
+        lo, hi = coord.range
+        if coord.locked:
+            if value != coord.default:
+                raise ValidationError(
+                    [(coord.name, f"the coordinate is locked at {amount(coord.default)}; it cannot be set to {amount(value)}")]
+                )
+            return value
+        # A rounding hair outside a limit is the limit (e.g. a range written as -pi/2 to pi/2).
+        slack = 1e-12 * max(1.0, abs(lo), abs(hi))
+        if not lo - slack <= value <= hi + slack:
+            raise ValidationError(
+                [(coord.name, f"{amount(value)} is outside its range, {amount(lo)} to {amount(hi)}")]
+            )
+        return min(max(value, lo), hi)
 
     # ----------------------------------------------------------------- computations
 
-    def muscle_lengths(self, q, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+    def muscle_lengths(self, q, chunk: int = DEFAULT_CHUNK, muscles=None) -> np.ndarray:
         """Muscle–tendon path lengths in metres: ``(N, n_coordinates) -> (N, n_muscles)``.
 
         Clamped coordinates are held inside their range and locked ones at their
-        default, as OpenSim does when a coordinate's value is set.
+        default, as OpenSim does when a coordinate's value is set. ``muscles`` (muscle
+        indices) computes only those, in that order: ``(N, len(muscles))``, the same
+        numbers as the full computation's columns, for less work.
         """
         q = self._as_batch(q)
-        out = np.empty((q.shape[0], len(self.muscles)))
+        selected = None if muscles is None else np.asarray(muscles, dtype=np.int64)
+        out = np.empty((q.shape[0], len(self.muscles) if selected is None else len(selected)))
 
         def work(start: int) -> None:
             stop = min(start + chunk, q.shape[0])
             full = self._full_coordinates(self._apply_limits(q[start:stop]))
-            out[start:stop] = self._lengths_from_full(full)
+            out[start:stop] = self._lengths_from_full(full, selected)
 
         _map_chunks(work, range(0, q.shape[0], chunk))
         return out
@@ -383,12 +435,8 @@ class Model:
         (N, S) and the amount of every translation (N, T). Functions of coordinates
         (splines, couplers) are evaluated here, column by column, in NumPy."""
         n = full.shape[0]
-        angles = np.empty((n, len(self._var_steps)))
-        for k, (col, fn) in enumerate(self._var_steps):
-            angles[:, k] = fn(full[:, col])
-        amounts = np.empty((n, len(self._translation_steps)))
-        for k, (col, fn) in enumerate(self._translation_steps):
-            amounts[:, k] = fn(full[:, col])
+        angles = _evaluate_steps(full, self._var_steps, self._var_linear)
+        amounts = _evaluate_steps(full, self._translation_steps, self._translation_linear)
         cos_a = np.zeros((n, len(self._is_var_step)))
         sin_a = np.zeros((n, len(self._is_var_step)))
         cos_a[:, self._is_var_step] = np.cos(angles)
@@ -402,18 +450,23 @@ class Model:
         nb = len(self._body_order) + 1
         out_r = np.empty((n, nb, 3, 3))
         out_p = np.empty((n, nb, 3))
-        _poses_kernel(*self._joint_inputs(full), *self._kernel_args[:16], np.int64(-1), out_r, out_p)
+        _kernel.poses(*self._joint_inputs(full), *self._kernel_args[:16], np.int64(-1), out_r, out_p)
         return out_r.transpose(1, 0, 2, 3), out_p.transpose(1, 0, 2)
 
-    def _lengths_from_full(self, full: np.ndarray) -> np.ndarray:
+    def _lengths_from_full(self, full: np.ndarray, muscles: np.ndarray | None = None) -> np.ndarray:
         lengths = np.empty((full.shape[0], len(self.muscles)))
-        _lengths_kernel(*self._joint_inputs(full), *self._kernel_args, self._constant_length, lengths)
-        if self._special_muscles:
+        args = self._kernel_args
+        if muscles is not None:  # only the straight segments of the muscles asked for
+            keep = np.isin(args[21], muscles)
+            args = args[:17] + tuple(a[keep] for a in args[17:])
+        _kernel.lengths(*self._joint_inputs(full), *args, self._constant_length, lengths)
+        special = [m for m in self._special_muscles if muscles is None or m in muscles]
+        if special:
             rot, pos = self._poses(full)
-            for m in self._special_muscles:
+            for m in special:
                 p, active = self._muscle_points(self.muscles[m], full, rot, pos)
                 lengths[:, m] = _active_path_length(p, active)
-        return lengths
+        return lengths if muscles is None else lengths[:, muscles]
 
     def _muscle_points(self, muscle: Muscle, full, rot, pos):
         """Every point of a muscle in the ground (N, k, 3) and which are active (N, k)."""
@@ -567,6 +620,10 @@ class Model:
         self._var_steps = tuple((st[4], st[5]) for st in steps if st[0] == "var")
         self._is_var_step = np.array(var, dtype=bool)
         self._translation_steps = tuple((col, fn) for _, col, fn in trans)
+        # Linear functions (all of the own model's) are evaluated together, in one
+        # array operation: a planner's small batches are dominated by per-call overhead.
+        self._var_linear = _linear_part(self._var_steps)
+        self._translation_linear = _linear_part(self._translation_steps)
         segs = self._segments
         return (
             np.array([pl.parent for pl in plans], dtype=np.int64),
@@ -662,3 +719,29 @@ def _active_path_length(points: np.ndarray, active: np.ndarray) -> np.ndarray:
         last = np.where(act[:, None], p, last)
         have |= act
     return total
+
+
+def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the steps whose function is ``Linear``: (step index, coordinate column,
+    slope, intercept) as arrays."""
+    from ._functions import Linear
+
+    rows = [(k, col, fn.slope, fn.intercept) for k, (col, fn) in enumerate(steps) if type(fn) is Linear]
+    if not rows:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+    k, col, slope, intercept = zip(*rows)
+    return (np.array(k, dtype=np.int64), np.array(col, dtype=np.int64), np.array(slope), np.array(intercept))
+
+
+def _evaluate_steps(full: np.ndarray, steps, linear) -> np.ndarray:
+    """Every step's function of its coordinate column: ``(N, len(steps))``."""
+    out = np.empty((full.shape[0], len(steps)))
+    k, col, slope, intercept = linear
+    if len(k):
+        out[:, k] = full[:, col] * slope + intercept
+    if len(k) < len(steps):
+        done = set(k.tolist())
+        for j, (c, fn) in enumerate(steps):
+            if j not in done:
+                out[:, j] = fn(full[:, c])
+    return out

@@ -12,12 +12,14 @@ element and the muscle or joint concerned. Nothing is silently ignored.
 
 from __future__ import annotations
 
+import math
 import posixpath
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 
+from .._input import shown
 from ..errors import ModelError
 from ._functions import Constant, Function, Linear, Multiplier, Spline
 from ._model import Coordinate, Coupler, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
@@ -64,20 +66,68 @@ def load_osim(path) -> Model:
     except ValueError:
         version = 40000
     reader = _Reader(path.name, model_el, version)
-    return reader.build()
+    try:
+        # Odd but finite numbers (nested multipliers...) must not print NumPy warnings;
+        # a length that is not finite is refused where it is computed for output.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return reader.build()
+    except ModelError as exc:
+        if exc.field is None and not exc.message.startswith(path.name + ":"):
+            # A number or a reference deep in the file: say which file.
+            raise ModelError(f"{path.name}: {exc.message}", field="path") from None
+        raise
+    except RecursionError:
+        # Frames, functions or components nested thousands deep.
+        raise ModelError(f"{path.name}: elements are nested too deeply to read", field="path") from None
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+# No number a model means comes near this (the largest in the reference models is a
+# coordinate range of 99,999.9); beyond it squares and spline slopes would overflow.
+_MAX_MAGNITUDE = 1e12
+
+
 def _floats(text: str | None, n: int | None, where: str) -> list[float]:
-    try:
-        vals = [float(v) for v in (text or "").split()]
-    except ValueError:
-        raise ModelError(f"{where}: expected numbers, got {text!r}") from None
+    """The numbers of an element's text; each must be finite (``nan``, ``inf`` and
+    ``1e999`` are refused: they would make every length NaN or infinite) and at most
+    ``_MAX_MAGNITUDE`` in size."""
+    words = (text or "").split()
+    vals = []
+    for k, word in enumerate(words):
+        try:
+            value = float(word)
+        except ValueError:
+            raise ModelError(f"{where}: expected numbers, got {shown(word)}") from None
+        place = f" (number {k + 1})" if len(words) > 1 else ""
+        if not math.isfinite(value):
+            raise ModelError(f"{where}: {shown(word)}{place} is not a finite number")
+        if abs(value) > _MAX_MAGNITUDE:
+            raise ModelError(f"{where}: {shown(word)}{place} is too large (the limit is {_MAX_MAGNITUDE:g})")
+        vals.append(value)
     if n is not None and len(vals) != n:
         raise ModelError(f"{where}: expected {n} numbers, got {len(vals)}")
     return vals
+
+
+def _axis(text: str | None, where: str) -> tuple[float, float, float]:
+    """A joint axis: three finite numbers, not all zero. Only its direction counts, so
+    it is scaled to a largest component of 1 (``1e308 1e308 0`` would overflow its
+    length, ``1e-320 0 0`` underflow it)."""
+    axis = _floats(text, 3, f"{where} axis")
+    largest = max(abs(a) for a in axis)
+    if largest == 0:
+        raise ModelError(f"{where} axis: the axis has zero length")
+    return tuple(a / largest for a in axis)
+
+
+def _name_of(el: ET.Element, kind: str) -> str:
+    """An element's ``name`` attribute, which later steps look things up by."""
+    name = el.get("name")
+    if not name or not name.strip():
+        raise ModelError(f"a {kind} ({el.tag}) has no name")
+    return name
 
 
 def _bool(text: str | None, default: bool = False) -> bool:
@@ -94,6 +144,11 @@ def _function_child(el: ET.Element) -> ET.Element | None:
         if child.tag == "function" and len(child):
             return _function_child(child)
     return None
+
+
+class _Unsupported(ModelError):
+    """Something OpenSim has that we do not compute (collected and reported together);
+    a malformed or non-finite number is a plain ``ModelError``, raised at once."""
 
 
 def _parse_function(el: ET.Element, where: str) -> Function:
@@ -117,7 +172,7 @@ def _parse_function(el: ET.Element, where: str) -> Function:
             raise ModelError(f"{where}: MultiplierFunction has no inner function")
         scale = _floats(el.findtext("scale") or "1", 1, f"{where} MultiplierFunction scale")[0]
         return Multiplier(_parse_function(inner_el, where), scale)
-    raise ModelError(f"{where}: function type {tag} is not supported (supported: {', '.join(sorted(_FUNCTION_TAGS))})")
+    raise _Unsupported(f"{where}: function type {tag} is not supported (supported: {', '.join(sorted(_FUNCTION_TAGS))})")
 
 
 def _property_function(el: ET.Element, prop: str, where: str) -> Function | None:
@@ -145,6 +200,8 @@ class _Reader:
         self.ground = "ground"
         self.coordinates: dict[str, dict] = {}
         self.coordinate_order: list[str] = []
+        self._by_tail: dict[str, list[str]] | None = None  # last path component -> paths
+        self._by_tail_count = 0
 
     # ------------------------------------------------------------- entry point
 
@@ -201,9 +258,14 @@ class _Reader:
         path = ref if ref.startswith("/") else posixpath.normpath(posixpath.join(owner, ref))
         if path in self.paths:
             return path
-        # OpenSim also accepts a bare name that is unique in the model.
-        tail = ref.rstrip("/").split("/")[-1]
-        hits = [p for p in self.paths if p.rsplit("/", 1)[-1] == tail]
+        # OpenSim also accepts a bare name that is unique in the model. (Indexed once, so
+        # a file of many such references is not read in quadratic time.)
+        if self._by_tail is None or self._by_tail_count != len(self.paths):
+            self._by_tail_count = len(self.paths)
+            self._by_tail = {}
+            for p in self.paths:
+                self._by_tail.setdefault(p.rsplit("/", 1)[-1], []).append(p)
+        hits = self._by_tail.get(ref.rstrip("/").split("/")[-1], [])
         if len(hits) == 1:
             return hits[0]
         raise ModelError(f"{self.filename}: {what} refers to {ref!r}, which does not exist")
@@ -280,7 +342,7 @@ class _Reader:
     # ------------------------------------------------------------- shared
 
     def _coordinate(self, cel: ET.Element, jname: str) -> str:
-        name = cel.get("name")
+        name = _name_of(cel, f"coordinate of joint {jname!r}")
         if name in self.coordinates:
             raise ModelError(f"{self.filename}: coordinate {name!r} is defined twice")
         where = f"coordinate {name!r}"
@@ -315,14 +377,14 @@ class _Reader:
                 if len(cnames) > 1:
                     self.problems.append(f"{where}: a function of several coordinates ({', '.join(cnames)})")
                     continue
-                axis = _floats(ta.findtext("axis"), 3, f"{where} axis")
+                axis = _axis(ta.findtext("axis"), where)
                 fn_el = _function_child(ta)
                 if fn_el is None:
                     fn: Function = Linear(1.0, 0.0) if cnames else Constant(0.0)
                 else:
                     try:
                         fn = _parse_function(fn_el, where)
-                    except ModelError as exc:
+                    except _Unsupported as exc:
                         self.problems.append(str(exc))
                         continue
                 coord = cnames[0] if cnames else None
@@ -356,7 +418,7 @@ class _Reader:
             fn = _property_function(cel, "coupled_coordinates_function", where)
             if fn is None:
                 raise ModelError(f"{self.filename}: {where} has no coupled_coordinates_function")
-            scale = float(cel.findtext("scale_factor") or 1.0)
+            scale = _floats(cel.findtext("scale_factor") or "1", 1, f"{where} scale_factor")[0]
             if scale != 1.0:
                 fn = Multiplier(fn, scale)
             for c in independent + [dependent]:

@@ -17,12 +17,14 @@ Every problem is a ``ModelError`` naming the entry (``muscles.levator_scapulae.c
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import yaml
 
+from .._data import load_strict
+from .._input import shown
 from ..errors import ModelError
 from ..vocabulary import GROUPS, MUSCLE_IDS, POSTURE_VARIABLES
 from ._body import SIDE_SUFFIX, SIDES, Ellipsoid, Landmark, Sphere, UpperBodyModel
@@ -36,26 +38,6 @@ _MIRROR = np.array([1.0, 1.0, -1.0])
 # --------------------------------------------------------------------------- YAML
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
-    loader.flatten_mapping(node)
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise ModelError(
-                f"{key!r} is given twice (lines {seen[key].start_mark.line + 1} and {key_node.start_mark.line + 1})"
-            )
-        seen[key] = key_node
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
@@ -64,7 +46,7 @@ def _read(path: Path) -> dict:
     except OSError as exc:
         raise ModelError(f"{path}: cannot read ({exc.strerror})", field="path") from None
     try:
-        doc = yaml.load(text, Loader=_StrictLoader)
+        doc = load_strict(text)  # the package's one strict loader: a key given twice is refused
     except ModelError as exc:
         raise ModelError(f"{path.name}: {exc.message}", field="path") from None
     except yaml.YAMLError as exc:
@@ -96,10 +78,24 @@ def _keys(value: dict, where: str, required: set[str], optional: set[str] = froz
         raise _fail(where, f"unknown key(s) {', '.join(map(str, unknown))}; allowed: {', '.join(sorted(required | set(optional)))}")
 
 
+# Far beyond any length (m) or angle (degrees) of a body; past it products would overflow.
+_MAX_MAGNITUDE = 1e12
+
+
 def _number(value, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        raise _fail(where, f"expected a finite number, got {value!r}")
-    return float(value)
+    """A finite number of sensible size: YAML's .nan and .inf, integers too large for a
+    float, and anything past ``_MAX_MAGNITUDE`` are refused."""
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = None
+    if number is None or not math.isfinite(number):
+        raise _fail(where, f"expected a finite number, got {shown(value)}")
+    if abs(number) > _MAX_MAGNITUDE:
+        raise _fail(where, f"{shown(value)} is too large (the limit is {_MAX_MAGNITUDE:g})")
+    return number
 
 
 def _vector(value, where: str) -> np.ndarray:
@@ -134,6 +130,11 @@ def load_own_model(path, *, muscle_order=None, variable_order=None, groups=None)
         tuple(muscle_order or MUSCLE_IDS),
         dict(groups if groups is not None else GROUPS),
     ).build()
+
+
+def _known(name, table) -> bool:
+    """``name`` is a string key of ``table`` (a list or mapping in a name's place is not)."""
+    return isinstance(name, str) and name in table
 
 
 class _Builder:
@@ -201,8 +202,8 @@ class _Builder:
             self.body_specs[name] = {**spec, "bilateral": bilateral}
         for name, spec in self.body_specs.items():
             parent = spec["parent"]
-            if parent != self.ground and parent not in self.body_specs:
-                raise _fail(f"bodies.{name}.parent", f"unknown body {parent!r}; known: {', '.join([self.ground, *self.body_specs])}")
+            if parent != self.ground and not _known(parent, self.body_specs):
+                raise _fail(f"bodies.{name}.parent", f"unknown body {shown(parent)}; known: {', '.join([self.ground, *self.body_specs])}")
             if parent in self.body_specs and self.body_specs[parent]["bilateral"] and not spec["bilateral"]:
                 raise _fail(f"bodies.{name}", f"a midline body cannot hang from the bilateral body {parent!r}")
 
@@ -210,8 +211,8 @@ class _Builder:
         return body != self.ground and self.body_specs[body]["bilateral"]
 
     def _check_body(self, body, where: str) -> str:
-        if body != self.ground and body not in self.body_specs:
-            raise _fail(where, f"unknown body {body!r}; known: {', '.join([self.ground, *self.body_specs])}")
+        if body != self.ground and not _known(body, self.body_specs):
+            raise _fail(where, f"unknown body {shown(body)}; known: {', '.join([self.ground, *self.body_specs])}")
         return body
 
     def _side_check(self, body: str, at: np.ndarray, where: str) -> None:
@@ -246,8 +247,8 @@ class _Builder:
                 raise _fail(where, f"{kind} needs {count} landmark ids")
             pts = []
             for n in names:
-                if n not in self.landmarks:
-                    raise _fail(where, f"unknown landmark {n!r}")
+                if not _known(n, self.landmarks):
+                    raise _fail(where, f"unknown landmark {shown(n)}")
                 pts.append(np.array(self.landmarks[n].location))
             axis = np.cross(pts[1] - pts[0], pts[2] - pts[0]) if kind == "normal_to" else pts[1] - pts[0]
         else:
@@ -422,8 +423,8 @@ class _Builder:
         if "landmark" in entry:
             _keys(entry, where, {"landmark"}, {"offset"})
             lid = entry["landmark"]
-            if lid not in self.landmarks:
-                raise _fail(where, f"unknown landmark {lid!r} (see docs/landmarks.md)")
+            if not _known(lid, self.landmarks):
+                raise _fail(where, f"unknown landmark {shown(lid)} (see docs/landmarks.md)")
             lm = self.landmarks[lid]
             at = np.array(lm.location) + (_vector(entry["offset"], f"{where}.offset") if "offset" in entry else 0.0)
             body, name = lm.body, lid

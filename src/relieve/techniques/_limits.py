@@ -21,12 +21,40 @@ MILD_PAIN_MAX = _LIMITS.mild_pain_max
 
 
 @dataclass(frozen=True)
+class Cap:
+    """One direction narrowed by the findings: ``variable`` may go at most ``cap``
+    degrees in the direction ``sign``, because of ``why``."""
+
+    variable: str
+    sign: int
+    cap: float
+    range_end: float
+    why: str
+
+    def note(self, used: dict[str, float]) -> str:
+        """The held-back note, with the angle each named technique actually uses."""
+        name = describe(self.variable, self.sign * self.cap, "name").capitalize()
+        limit = _amount(self.variable, self.cap, self.range_end)
+        uses = "; ".join(
+            f"{what} uses {_used(self.variable, self.sign, angle)}" for what, angle in used.items()
+        )
+        return f"{name} kept to at most {limit}, {self.why}" + (f" ({uses})." if uses else ".")
+
+
+def _used(variable: str, sign: int, angle: float) -> str:
+    along = angle if (angle > 0) == (sign > 0) else 0.0
+    if along == 0.0:
+        return "none of it"
+    return f"{abs(along):.0f}°"
+
+
+@dataclass(frozen=True)
 class Bounds:
-    """Per-variable (low, high) in degrees, with the reasons any were narrowed."""
+    """Per-variable (low, high) in degrees, with the findings caps that narrowed any."""
 
     low: dict[str, float]
     high: dict[str, float]
-    held_back: tuple[str, ...]
+    caps: tuple[Cap, ...] = ()
 
     def span(self, variable: str, sign: int) -> float:
         return self.high[variable] if sign > 0 else -self.low[variable]
@@ -37,7 +65,7 @@ def bounds(body, share: float, findings=None) -> Bounds:
     for v in body.posture_variables:
         lo, hi = body.ranges[v]
         low[v], high[v] = share * lo, share * hi
-    notes: list[str] = []
+    caps: list[Cap] = []
     if findings is None:
         return Bounds(low, high, ())
     tests = movements()
@@ -53,13 +81,13 @@ def bounds(body, share: float, findings=None) -> Bounds:
                 cap = cap_share * hi
                 if high[v] > cap:
                     high[v] = cap
-                    notes.append(f"{describe(v, cap, 'name').capitalize()} kept to {_amount(v, cap, hi)}, {why}.")
+                    caps.append(Cap(v, 1, cap, hi, why))
             elif amount < 0:
                 cap = cap_share * lo
                 if low[v] < cap:
                     low[v] = cap
-                    notes.append(f"{describe(v, cap, 'name').capitalize()} kept to {_amount(v, cap, lo)}, {why}.")
-    return Bounds(low, high, tuple(dict.fromkeys(notes)))
+                    caps.append(Cap(v, -1, abs(cap), lo, why))
+    return Bounds(low, high, tuple(caps))
 
 
 def _amount(variable: str, value: float, range_end: float) -> str:

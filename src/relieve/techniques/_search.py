@@ -10,6 +10,11 @@ every muscle-side), so the search is a handful of array computations:
 3. round to whole degrees and leave out any variable that brings less than 1 % of
    length, so the instructions stay short.
 
+``feasible`` (optional) is a constraint: a function of a batch of full postures that
+says which are allowed (the safety envelope). Postures it refuses never win; because
+the envelope is downward closed (moving toward neutral never breaks it), the rounded
+answer is brought toward neutral until it is allowed.
+
 The objective trades slack (or stretch) against the angles used:
 
     cost = sign * aggregate(percent length change) + WEIGHT * sum((v / span_v) ** 2)
@@ -38,6 +43,7 @@ GREEDY_ADDITIONS = _SEARCH.greedy_additions
 MIN_CONTRIBUTION_PCT = _SEARCH.min_contribution_pct  # a variable bringing less slack (or stretch) is left out
 MIN_USEFUL_GAIN = _SEARCH.min_useful_gain  # percent of length: a variable that gains less alone is not gridded
 MIN_REPORTED_DEGREES = _SEARCH.min_reported_degrees  # smaller amounts are dropped from a plan
+SCREEN_KEEP = _SEARCH.screen_keep  # positions searched in full after the one-batch estimate
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,13 @@ class SearchResult:
     posture: dict[str, float]  # rounded degrees, only non-zero variables
     pct: np.ndarray  # percent length change of each target column at that posture
     postures_evaluated: int
+    cost: float = 0.0  # the objective at the answer (lower is better), to compare searches
 
 
-def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: list[str]) -> SearchResult:
-    """``goal`` "shorten" minimises, "lengthen" maximises the targets' length."""
+def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: list[str], feasible=None) -> SearchResult:
+    """``goal`` "shorten" minimises, "lengthen" maximises the targets' length.
+
+    ``bounds``: anything with ``low`` / ``high`` mappings of degrees per variable."""
     names = list(body.posture_variables)
     idx = [names.index(v) for v in variables]
     lo = np.array([bounds.low[v] for v in variables])
@@ -71,9 +80,19 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         count += len(x)
         full = np.zeros((len(x), len(names)))
         full[:, idx] = x
-        pct = body.length_change_pct_batch(full)[:, columns]
+        pct = body.length_change_pct_batch(full, columns)
         scaled = np.where(x < 0, x / span_lo, x / span_hi)
-        return signed_aggregate(pct) + weight * (scaled**2).sum(axis=1), pct
+        total = signed_aggregate(pct) + weight * (scaled**2).sum(axis=1)
+        if feasible is not None:
+            total = np.where(feasible(full), total, np.inf)
+        return total, pct
+
+    def allowed(x: np.ndarray) -> bool:
+        if feasible is None:
+            return True
+        full = np.zeros((1, len(names)))
+        full[0, idx] = x
+        return bool(feasible(full)[0])
 
     shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
 
@@ -83,7 +102,7 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
 
     k = len(variables)
     if k == 0:
-        return SearchResult({}, body.length_change_pct_batch(np.zeros((1, len(names))))[0, columns], 1)
+        return SearchResult({}, body.length_change_pct_batch(np.zeros((1, len(names))))[0, columns], 1, 0.0)
 
     # 1. each variable alone
     sweep = np.zeros((k * len(shares), k))
@@ -98,7 +117,7 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
     # postures then never ask for a movement that, by itself, works against the aim
     # (and a line-of-action model's small interaction effects cannot flip a direction).
     negative_helps = per_var[:, shares < 0].min(axis=1) < per_var[:, shares > 0].min(axis=1)
-    useless = gains <= 0
+    useless = ~(gains > 0)
     hi = np.where(negative_helps | useless, 0.0, hi)
     lo = np.where(~negative_helps | useless, 0.0, lo)
 
@@ -136,6 +155,11 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
     # 4. round to whole degrees and drop what is not worth saying
     rounded = np.clip(np.round(best), np.ceil(lo), np.floor(hi))
     rounded[np.abs(rounded) < MIN_REPORTED_DEGREES] = 0.0
+    scale = 1.0
+    while not allowed(rounded):  # back toward neutral (the envelope is downward closed)
+        scale -= 0.05
+        rounded = np.trunc(best * scale)
+        rounded[np.abs(rounded) < MIN_REPORTED_DEGREES] = 0.0
     used = np.flatnonzero(rounded)
     if len(used):
         trial = np.repeat(rounded[None, :], len(used) + 1, axis=0)
@@ -144,6 +168,47 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         aggregate = signed_aggregate(pct)
         loss = aggregate[:-1] - aggregate[-1]  # how much slack/stretch each variable brings
         rounded[used[loss < MIN_CONTRIBUTION_PCT]] = 0.0
-    _, pct = cost(rounded[None, :])
+    final_cost, pct = cost(rounded[None, :])
     posture = {v: float(x) for v, x in zip(variables, rounded) if x != 0.0}
-    return SearchResult(posture, pct[0], count)
+    return SearchResult(posture, pct[0], count, float(final_cost[0]))
+
+
+def screen(body, columns: list[int], goal: str, boxes: list, variables: list[str], feasibles: list) -> np.ndarray:
+    """A quick estimate of the best cost ``optimise`` could reach in each box, from one
+    batch: the cost at neutral plus, for every variable, the best it gains moving
+    alone (the sweep of ``optimise``'s first step). Used to choose which of many
+    candidate positions are worth a full search."""
+    names = list(body.posture_variables)
+    idx = [names.index(v) for v in variables]
+    shares = np.array([-1.0, -0.66, -0.33, 0.33, 0.66, 1.0])
+    k, s = len(variables), len(shares)
+    if k == 0 or not boxes:
+        return np.zeros(len(boxes))
+    rows, spans = [], []
+    for box in boxes:
+        lo = np.array([box.low[v] for v in variables])
+        hi = np.array([box.high[v] for v in variables])
+        sweep = np.zeros((1 + k * s, k))
+        for j in range(k):
+            sweep[1 + j * s : 1 + (j + 1) * s, j] = np.where(shares < 0, -shares * lo[j], shares * hi[j])
+        rows.append(sweep)
+        spans.append((np.where(lo < 0, -lo, 1.0), np.where(hi > 0, hi, 1.0)))
+    x = np.concatenate(rows)
+    full = np.zeros((len(x), len(names)))
+    full[:, idx] = x
+    pct = body.length_change_pct_batch(full, columns)
+    worst = pct.max(axis=1) if goal == "shorten" else pct.min(axis=1)
+    aggregate = (1.0 if goal == "shorten" else -1.0) * 0.5 * (pct.mean(axis=1) + worst)
+    out = np.empty(len(boxes))
+    n = 1 + k * s
+    for b, ((span_lo, span_hi), feasible) in enumerate(zip(spans, feasibles)):
+        part = slice(b * n, (b + 1) * n)
+        xb = x[part]
+        scaled = np.where(xb < 0, xb / span_lo, xb / span_hi)
+        total = aggregate[part] + WEIGHT[goal] * (scaled**2).sum(axis=1)
+        if feasible is not None:
+            total = np.where(feasible(full[part]), total, np.inf)
+        base = total[0]
+        gains = np.maximum(0.0, base - total[1:].reshape(k, s).min(axis=1)) if np.isfinite(base) else np.zeros(k)
+        out[b] = base - gains.sum()
+    return out

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._cli_common import console, print_json, read_text_arg
-from .errors import RelieveError
+from ._common import console, plain, print_json, read_text_arg, styled
+from ..errors import RelieveError
 
 TECHNIQUE_TITLES = {
     "muscle_shortening": "1. Muscle shortening (position of ease + fingertip pressure)",
     "repositioning": "2. Repositioning (slacken it by moving the shoulder girdle, not the neck)",
     "strain_counterstrain": "3. Strain-counterstrain (gentle push, then stretch)",
-    "jones_counterstrain": "Variant: classic Jones counterstrain (passive, with a helper)",
+    "jones_counterstrain": "Variant: Jones' counterstrain at his tender point (passive, with a helper)",
 }
 # Which picture each technique gets, and which posture it shows.
 FIGURE_KINDS = {
@@ -27,7 +27,7 @@ def read_findings(path: str | None):
     """Parse a findings file (``-`` = standard input); None when no file is given."""
     if path is None:
         return None
-    from .assess import parse_findings
+    from ..assessment import parse_findings
 
     return parse_findings(read_text_arg(path, "--findings"))
 
@@ -48,7 +48,7 @@ def parse_targets(muscles: list[str], side: str | None) -> list[tuple[str, str]]
 
 
 def cmd_muscles(args) -> int:
-    from .card import muscles
+    from ..card import muscles
 
     listing = muscles()
     rows = listing["muscles"]
@@ -67,11 +67,11 @@ def cmd_muscles(args) -> int:
 
 
 def cmd_muscle(args) -> int:
-    from .card import muscle_card
+    from ..card import muscle_card
 
     card = muscle_card(args.muscle, args.side)
     if args.figure:
-        from .figures import muscle_card_figure
+        from ..figures import muscle_card_figure
 
         _write_figure(Path(args.figure), lambda fmt: muscle_card_figure(args.muscle, args.side, fmt=fmt))
     if args.json:
@@ -80,7 +80,7 @@ def cmd_muscle(args) -> int:
     for one in card.get("muscles", [card]):
         _render_card(one)
     if args.figure:
-        console().print(f"Picture written to {args.figure}")
+        console().print(styled("Picture written to ", args.figure))
     return 0
 
 
@@ -88,28 +88,28 @@ def _render_card(card: dict) -> None:
     from rich.panel import Panel
 
     c = console()
-    c.print(Panel.fit(f"[bold]{card['common_name']}[/bold] ({card['side']})  —  {card['latin_name']}"))
+    c.print(Panel.fit(styled((card["common_name"], "bold"), f" ({card['side']})  —  {card['latin_name']}")))
     for end in ("origin", "insertion"):
         for a in card["attachments"][end]:
-            c.print(f"[bold]{end.capitalize()}[/bold]: {a['name']} — {a['description']}")
-            c.print(f"  How to find it: {a['find_it']}")
+            c.print(styled((end.capitalize(), "bold"), f": {a['name']} — {a['description']}"))
+            c.print(styled(f"  How to find it: {a['find_it']}"))
     c.print("[bold]What shortens it (from the model)[/bold]")
     for a in card["actions_from_model"]:
-        c.print(f"  • {a['text']}")
-    c.print(f"[bold]Nerve[/bold]: {card['innervation']}")
-    c.print(f"[bold]Where it hurts[/bold]: {card['pain']['description']}")
-    c.print(f"[bold]Tender points[/bold]: {card['tender_points']}")
-    c.print(f"[bold]Typical causes[/bold]: {card['causes']}")
+        c.print(styled(f"  • {a['text']}"))
+    c.print(styled(("Nerve", "bold"), f": {card['innervation']}"))
+    c.print(styled(("Where it hurts", "bold"), f": {card['pain']['description']}"))
+    c.print(styled(("Tender points", "bold"), f": {card['tender_points']}"))
+    c.print(styled(("Typical causes", "bold"), f": {card['causes']}"))
     for text in card["cautions"]:
-        c.print(f"[bold red]Caution[/bold red]: {text}")
+        c.print(styled(("Caution", "bold red"), f": {text}"))
 
 
 # --------------------------------------------------------------------------- plan
 
 
 def cmd_plan(args) -> int:
-    from .errors import ReferralRequired
-    from .techniques import plan
+    from ..errors import ReferralRequired
+    from ..techniques import plan
 
     findings = read_findings(args.findings)
     try:
@@ -127,13 +127,13 @@ def cmd_plan(args) -> int:
         return 0
     render_plan(result)
     if args.figure:
-        console().print(f"Pictures written to {args.figure}/")
+        console().print(styled("Pictures written to ", f"{args.figure}/"))
     return 0
 
 
 def show_plan(muscle: str, side: str, findings=None) -> None:
     """Print the plan for one muscle-side (used by the assessment's last step)."""
-    from .techniques import plan
+    from ..techniques import plan
 
     render_plan(plan([(muscle, side)], findings=findings))
 
@@ -144,37 +144,44 @@ def render_plan(result) -> None:
     c = console()
     plans = result.plans
     for p in plans:
-        c.print(Panel.fit(f"[bold]{p['common_name']}[/bold], {p['side']} side"))
+        c.print(Panel.fit(styled((p["common_name"], "bold"), f", {p['side']} side")))
         for end in ("origin", "insertion"):
             names = ", ".join(a["name"] for a in p["attachments"][end])
-            c.print(f"[bold]{end.capitalize()}[/bold]: {names}")
+            c.print(styled((end.capitalize(), "bold"), f": {names}"))
     techniques = result.techniques
     held_back = result.held_back
     if result.combined is not None:
         c.print("[bold]One set of positions for all of these muscles together:[/bold]")
     for key, title in TECHNIQUE_TITLES.items():
         t = techniques[key]
-        c.print(f"\n[bold cyan]{title}[/bold cyan]  (model: {t['length_change_pct']:+.1f} % muscle length)")
+        c.print()
+        if t.get("available") is False:
+            c.print(styled((title, "bold cyan"), "  ", ("not available here", "italic")))
+            c.print(styled(f"  {t['reason']}"))
+            continue
+        c.print(styled((title, "bold cyan"), f"  (model: {t['length_change_pct']:+.1f} % muscle length)"))
         for i, step in enumerate(t["steps"], 1):
-            c.print(f"  {i}. {step}")
+            c.print(styled(f"  {i}. {step}"))
         if key == "repositioning" and t.get("helper_steps"):
             c.print("  [italic]With a helper:[/italic]")
             for i, step in enumerate(t["helper_steps"], 1):
-                c.print(f"  {i}. {step}")
+                c.print(styled(f"  {i}. {step}"))
         for m in t.get("by_muscle", []):
-            c.print(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %")
+            barely = "  (barely slackened: not pressed here)" if m.get("barely_slackened") else ""
+            c.print(styled(f"     {m['muscle']} ({m['side']}): {m['length_change_pct']:+.1f} %{barely}"))
     for note in held_back:
-        c.print(f"[yellow]Held back:[/yellow] {note}")
+        c.print(styled(("Held back:", "yellow"), f" {note}"))
     for p in plans:
         for text in p["cautions"]:
-            c.print(f"[bold red]Caution[/bold red]: {text}")
-    c.print(f"\n[bold]If it hurts[/bold]: {techniques['muscle_shortening']['if_it_hurts']}")
-    c.print(f"[dim]{result.notice}[/dim]")
+            c.print(styled(("Caution", "bold red"), f": {text}"))
+    c.print()
+    c.print(styled(("If it hurts", "bold"), f": {techniques['muscle_shortening']['if_it_hurts']}"))
+    c.print(plain(result.notice, style="dim"))
 
 
 def write_plan_figures(result, directory: Path) -> list[Path]:
     """One picture per technique (SVG) into ``directory``."""
-    from .figures import technique_figure
+    from ..figures import technique_figure
 
     plans = result.plans
     targets = [(p["muscle"], p["side"]) for p in plans]
@@ -184,6 +191,8 @@ def write_plan_figures(result, directory: Path) -> list[Path]:
     written = []
     for key, (kind, posture_key) in FIGURE_KINDS.items():
         t = techniques[key]
+        if t.get("available") is False:
+            continue
         path = directory / f"{stem}_{key}.svg"
         _write_figure(
             path,
@@ -222,7 +231,7 @@ def _write_figure(path: Path, render) -> None:
 
 
 def cmd_schema(args) -> int:
-    from .contract import schema
+    from ..contract import schema
 
     print_json(schema(args.document))
     return 0

@@ -5,10 +5,20 @@ The rules are data (``data/red_flags.yaml``, each with its source); this module 
 only a small generic condition evaluator over ``Findings`` and the logic that turns
 the rules that fire into a ``TriageResult``. It never diagnoses: it says why
 self-treatment is not safe and what to do instead.
+
+Some rules depend on a qualifier of a symptom (is the headache new or different? is
+the night pain eased by any position?). A qualifier that was not asked keeps the
+rule's conservative behaviour, written in the rule itself (``if_unknown``), and the
+result lists the follow-up questions whose answer could change what the person is
+told (``TriageResult.questions``), with the rules each would settle. Which questions
+matter is found generically, by evaluating the rules under every answer to the open
+qualifiers; no rule is named in this module.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +32,7 @@ from ..errors import ValidationError
 from ..vocabulary import HISTORY_CODES as _HISTORY_CODES
 from ..vocabulary import MOVEMENT_CODES as _MOVEMENT_CODES
 from ..vocabulary import ONSET_CODES as _ONSETS
+from ..vocabulary import QUALIFIER_CODES as _QUALIFIER_CODES
 from ..vocabulary import REGION_CODES as _REGION_CODES
 from ..vocabulary import SYMPTOM_CODES as _SYMPTOM_CODES
 from .findings import Findings
@@ -29,6 +40,9 @@ from .findings import Findings
 URGENCIES = ("emergency", "urgent", "soon")  # highest first
 _URGENCY_RANK = {u: i for i, u in enumerate(URGENCIES)}
 _FINDING_CODES = frozenset(_HISTORY_CODES) | frozenset(_SYMPTOM_CODES)
+# Above this many open qualifiers at once, every one of them is treated as able to
+# change the answer (asked), instead of trying all 2**n combinations of answers.
+_MAX_OPEN_QUALIFIERS = 12
 
 
 # --- Results. --------------------------------------------------------------------
@@ -36,14 +50,40 @@ _FINDING_CODES = frozenset(_HISTORY_CODES) | frozenset(_SYMPTOM_CODES)
 
 @dataclass(frozen=True)
 class FiredRule:
-    """A rule that held for these findings; ``urgency`` is None for a caution."""
+    """A rule that held for these findings; ``urgency`` is None for a caution.
+
+    ``settled_by``: the unanswered qualifiers this rule fired for (conservatively);
+    an answer to them could stop it. Empty when the rule holds whatever they are.
+    """
 
     id: str
     family: str
     urgency: str | None
+    settled_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "family": self.family, "urgency": self.urgency}
+        out: dict[str, Any] = {"id": self.id, "family": self.family, "urgency": self.urgency}
+        if self.settled_by:
+            out["settled_by"] = list(self.settled_by)
+        return out
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A follow-up question whose answer could change the gate's answer.
+
+    ``code`` is the qualifier it fills (contract section 3 ``qualifiers``),
+    ``question`` what to ask in plain words, ``why`` why it matters, and ``rules``
+    the red-flag rules whose outcome depends on it (for the audit trail).
+    """
+
+    code: str
+    question: str
+    why: str
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "question": self.question, "why": self.why, "rules": list(self.rules)}
 
 
 @dataclass(frozen=True)
@@ -57,6 +97,9 @@ class TriageResult:
     rules_fired: tuple[FiredRule, ...]
     cautions: tuple[str, ...]
     confidence_factor: float
+    # Unanswered qualifiers whose answer could change status or urgency, in the
+    # order to ask them (most urgent concern first, then the rule book's order).
+    questions: tuple[OpenQuestion, ...] = ()
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -76,6 +119,7 @@ class TriageResult:
             "rules_fired": [r.to_dict() for r in self.rules_fired],
             "cautions": list(self.cautions),
             "confidence_factor": self.confidence_factor,
+            "questions": [q.to_dict() for q in self.questions],
         }
 
 
@@ -103,10 +147,13 @@ def triage(findings: Findings, rules: RuleBook | None = None) -> TriageResult:
         confidence *= c.confidence_factor
     confidence = round(max(book.confidence_floor, confidence), 4)
 
-    fired = tuple(FiredRule(r.id, r.family, r.urgency) for r in flags + cautions)
+    unsettled = _unsettled(book.red_flags, facts)
+    questions = _questions(book, facts, unsettled)
+    fired = tuple(FiredRule(r.id, r.family, r.urgency, unsettled.get(r.id, ()))
+                  for r in flags + cautions)
     caution_texts = _unique(c.text for c in cautions)
     if not flags:
-        return TriageResult("ok", None, (), None, fired, caution_texts, confidence)
+        return TriageResult("ok", None, (), None, fired, caution_texts, confidence, questions)
     urgency = flags[0].urgency
     fired_ids = {r.id for r in flags}
     reasons = _unique(r.text for r in flags if fired_ids.isdisjoint(r.superseded_by))
@@ -118,7 +165,74 @@ def triage(findings: Findings, rules: RuleBook | None = None) -> TriageResult:
         rules_fired=fired,
         cautions=caution_texts,
         confidence_factor=confidence,
+        questions=questions,
     )
+
+
+# --- Open qualifiers: which follow-up questions could change the answer. -----------
+
+
+def _unsettled(rules: tuple[Rule, ...], facts: _Facts) -> dict[str, tuple[str, ...]]:
+    """Rules whose outcome depends on an unanswered qualifier: rule id -> those qualifiers.
+
+    A rule is unsettled when some answer to its open qualifiers would make it hold
+    and another would not; today's outcome is its ``if_unknown`` value.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in rules:
+        open_codes = tuple(q for q in rule.qualifiers if facts.qualifiers.get(q) is None)
+        if not open_codes:
+            continue
+        outcomes = {rule.holds(facts.answering(dict(zip(open_codes, bits))))
+                    for bits in itertools.product((False, True), repeat=len(open_codes))}
+        if len(outcomes) > 1:
+            out[rule.id] = open_codes
+    return out
+
+
+def _questions(book: RuleBook, facts: _Facts, unsettled: Mapping[str, tuple[str, ...]]) -> tuple[OpenQuestion, ...]:
+    """The open qualifiers whose answer could change status or urgency, in asking order.
+
+    The answer (the most urgent red flag that holds, or none) is computed under every
+    combination of answers to the open qualifiers; a qualifier matters when flipping
+    it alone changes the answer for some combination of the others.
+    """
+    if not unsettled:
+        return ()
+    rules = [r for r in book.red_flags if r.id in unsettled]
+    codes = [q for q in _QUALIFIER_CODES if any(q in unsettled[r.id] for r in rules)]
+    fixed = [_URGENCY_RANK[r.urgency] for r in book.red_flags
+             if r.id not in unsettled and r.holds(facts)]
+    if len(codes) > _MAX_OPEN_QUALIFIERS:
+        mattering = set(codes)
+    else:
+        answer: dict[tuple[bool, ...], int | None] = {}
+        for bits in itertools.product((False, True), repeat=len(codes)):
+            f = facts.answering(dict(zip(codes, bits)))
+            ranks = fixed + [_URGENCY_RANK[r.urgency] for r in rules if r.holds(f)]
+            answer[bits] = min(ranks) if ranks else None
+        mattering = set()
+        for i, code in enumerate(codes):
+            for bits, value in answer.items():
+                if not bits[i] and answer[bits[:i] + (True,) + bits[i + 1:]] != value:
+                    mattering.add(code)
+                    break
+    order = list(book.qualifiers)
+
+    def key(code: str):
+        most_urgent = min(_URGENCY_RANK[r.urgency] for r in rules if code in unsettled[r.id])
+        return (most_urgent, order.index(code) if code in order else len(order))
+
+    out = []
+    for code in sorted(mattering, key=key):
+        q = book.qualifiers.get(code)
+        out.append(OpenQuestion(
+            code=code,
+            question=q.question if q else code.replace("_", " "),
+            why=q.why if q else "",
+            rules=tuple(r.id for r in rules if code in unsettled[r.id]),
+        ))
+    return tuple(out)
 
 
 def _unique(texts) -> tuple[str, ...]:
@@ -141,6 +255,7 @@ class _Facts:
     duration_days: float | None
     regions: frozenset[str]
     movements: Mapping[str, Any]
+    qualifiers: Mapping[str, bool | None] = field(default_factory=lambda: MappingProxyType({}))  # absent: unknown
 
     @classmethod
     def of(cls, f: Findings) -> _Facts:
@@ -152,7 +267,12 @@ class _Facts:
             duration_days=f.duration_days,
             regions=frozenset(r.region for r in f.pain_regions),
             movements=MappingProxyType(dict(f.movements)),
+            qualifiers=MappingProxyType(dict(f.qualifiers)),
         )
+
+    def answering(self, answers: Mapping[str, bool]) -> _Facts:
+        """The same facts with some qualifiers answered."""
+        return dataclasses.replace(self, qualifiers=MappingProxyType({**self.qualifiers, **answers}))
 
 
 Predicate = Callable[[_Facts], bool]
@@ -174,11 +294,33 @@ class Rule:
     # Ids of more urgent rules whose reason already says what this one says;
     # when one of them fires, this reason is not repeated (it stays in rules_fired).
     superseded_by: tuple[str, ...] = ()
+    # The qualifiers its condition reads, in the contract's order.
+    qualifiers: tuple[str, ...] = ()
     when: Any = field(default=None, compare=False, repr=False)  # as written in the file
     predicate: Predicate = field(default=lambda facts: False, compare=False, repr=False)
 
     def holds(self, facts: _Facts) -> bool:
         return self.predicate(facts)
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A follow-up question that fills one qualifier (``red_flags.yaml``: ``qualifiers``).
+
+    ``after``: the history or symptom codes it follows up (a questionnaire asks it
+    right after one of them is answered yes); ``refines``: the rules that read it.
+    """
+
+    code: str
+    question: str
+    why: str
+    after: tuple[str, ...]
+    refines: tuple[str, ...]
+    source: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "question": self.question, "why": self.why,
+                "after": list(self.after), "refines": list(self.refines), "source": list(self.source)}
 
 
 @dataclass(frozen=True)
@@ -189,6 +331,9 @@ class RuleBook:
     confidence_floor: float
     families: Mapping[str, str]
     sources: Mapping[str, str]
+    # qualifier code -> its follow-up question, in the file's order (the asking order
+    # among questions of equal urgency).
+    qualifiers: Mapping[str, Qualifier] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @lru_cache(maxsize=1)
@@ -201,7 +346,8 @@ def default_rules() -> RuleBook:
 
 
 _TOP_KEYS = ("version", "families", "sources", "groups", "advice", "confidence_floor",
-             "red_flags", "cautions")
+             "qualifiers", "red_flags", "cautions")
+_QUALIFIER_KEYS = ("code", "question", "why", "after", "refines", "source", "note")
 _FLAG_KEYS = ("id", "family", "urgency", "when", "reason", "source", "superseded_by", "note")
 _OPTIONAL_KEYS = ("note", "confidence_factor", "superseded_by")
 _CAUTION_KEYS = ("id", "family", "when", "caution", "confidence_factor", "source", "note")
@@ -247,6 +393,7 @@ def parse_rules(doc: Any) -> RuleBook:
     if not red_flags:
         p.append(("red_flags", "at least one red flag rule is required"))
     _check_superseded_by(red_flags, p)
+    qualifiers = _qualifiers(doc.get("qualifiers"), red_flags + cautions, sources, p)
 
     if p:
         raise ValidationError(p)
@@ -257,7 +404,65 @@ def parse_rules(doc: Any) -> RuleBook:
         confidence_floor=float(floor),
         families=MappingProxyType(families),
         sources=MappingProxyType(sources),
+        qualifiers=MappingProxyType(qualifiers),
     )
+
+
+def _qualifiers(items: Any, rules: tuple[Rule, ...], sources, p: list) -> dict[str, Qualifier]:
+    """The follow-up questions; each must refine exactly the rules that read it."""
+    readers: dict[str, list[str]] = {}
+    for rule in rules:
+        for code in rule.qualifiers:
+            readers.setdefault(code, []).append(rule.id)
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        p.append(("qualifiers", "expected a list of follow-up questions"))
+        return {}
+    out: dict[str, Qualifier] = {}
+    for i, item in enumerate(items):
+        at = f"qualifiers[{i}]"
+        if not isinstance(item, dict):
+            p.append((at, "expected a mapping"))
+            continue
+        before = len(p)
+        for key in item:
+            if key not in _QUALIFIER_KEYS:
+                p.append((f"{at}.{key}", f"unknown key; expected: {', '.join(_QUALIFIER_KEYS)}"))
+        for key in _QUALIFIER_KEYS:
+            if key != "note" and key not in item:
+                p.append((f"{at}.{key}", "required"))
+        code = item.get("code")
+        if code not in _QUALIFIER_CODES:
+            p.append((f"{at}.code", f"unknown qualifier {code!r}; expected one of: {', '.join(_QUALIFIER_CODES)}"))
+        elif code in out:
+            p.append((f"{at}.code", f"qualifier {code!r} is declared twice"))
+        for key in ("question", "why"):
+            if not isinstance(item.get(key), str) or not item.get(key, "").strip():
+                p.append((f"{at}.{key}", "expected plain-language text"))
+        _codes(item.get("after"), f"{at}.after", _FINDING_CODES, "history or symptom code", p)
+        src = item.get("source")
+        if not isinstance(src, list) or not src:
+            p.append((f"{at}.source", "expected a non-empty list of source keys"))
+            src = []
+        for j, s in enumerate(src):
+            if s not in sources:
+                p.append((f"{at}.source[{j}]", f"unknown source {s!r}; declare it under 'sources'"))
+        refines = item.get("refines")
+        if not isinstance(refines, list) or not all(isinstance(x, str) for x in refines):
+            p.append((f"{at}.refines", "expected a list of rule ids"))
+        elif code in _QUALIFIER_CODES and sorted(refines) != sorted(readers.get(code, [])):
+            p.append((f"{at}.refines", f"must list exactly the rules whose condition reads {code!r}: "
+                                       f"{', '.join(readers.get(code, [])) or 'none does'}"))
+        if len(p) == before:
+            out[code] = Qualifier(
+                code=code, question=" ".join(item["question"].split()), why=" ".join(item["why"].split()),
+                after=tuple(item["after"]), refines=tuple(refines), source=tuple(src),
+            )
+    for code, ids in readers.items():
+        if code not in out and not any(isinstance(x, dict) and x.get("code") == code for x in items):
+            p.append(("qualifiers", f"rule(s) {', '.join(ids)} read {code!r}, which has no follow-up question"))
+    return out
 
 
 def _text_map(value: Any, where: str, p: list) -> dict[str, str]:
@@ -331,10 +536,12 @@ def _rules(items: Any, where: str, is_flag: bool, families, sources, seen: set, 
             superseded_by = []
         predicate = _compile(item.get("when"), f"{at}.when", p)
         if len(p) == before:
+            read = _read_qualifiers(item.get("when"))
             out.append(Rule(
                 id=rule_id, family=family, urgency=urgency,
                 text=" ".join(text.split()), source=tuple(src),
                 confidence_factor=float(factor), superseded_by=tuple(superseded_by),
+                qualifiers=tuple(q for q in _QUALIFIER_CODES if q in read),
                 when=item.get("when"), predicate=predicate,
             ))
     return tuple(out)
@@ -497,6 +704,42 @@ def _compile_movement(arg, at, p) -> Predicate:
     return lambda facts: any(matches(facts.movements[c]) for c in moves if c in facts.movements)
 
 
+def _compile_qualifier(arg, at, p) -> Predicate:
+    keys = ("code", "is", "if_unknown")
+    if not isinstance(arg, dict) or set(arg) != set(keys):
+        p.append((at, "expected {code: qualifier, is: true|false, if_unknown: true|false}"))
+        return _never
+    code, value, if_unknown = arg["code"], arg["is"], arg["if_unknown"]
+    if code not in _QUALIFIER_CODES:
+        p.append((f"{at}.code", f"unknown qualifier {code!r}"))
+        return _never
+    for key in ("is", "if_unknown"):
+        if not isinstance(arg[key], bool):
+            p.append((f"{at}.{key}", "expected true or false"))
+            return _never
+
+    def test(facts: _Facts) -> bool:
+        answer = facts.qualifiers.get(code)
+        return if_unknown if answer is None else answer is value
+
+    return test
+
+
+def _read_qualifiers(cond: Any) -> set[str]:
+    """Every qualifier code a (valid) condition reads."""
+    if isinstance(cond, list):
+        return set().union(*(_read_qualifiers(c) for c in cond)) if cond else set()
+    if not isinstance(cond, dict):
+        return set()
+    out: set[str] = set()
+    for key, arg in cond.items():
+        if key == "qualifier" and isinstance(arg, dict):
+            out.add(arg.get("code"))
+        elif key in ("all", "any", "not"):
+            out |= _read_qualifiers(arg)
+    return out
+
+
 def _codes(arg, at, valid: frozenset[str], what: str, p: list) -> frozenset[str]:
     if not isinstance(arg, list) or not arg:
         p.append((at, f"expected a non-empty list of {what}s"))
@@ -524,4 +767,5 @@ _COMPILERS: dict[str, Callable[[Any, str, list], Predicate]] = {
     "duration_days": _comparison("duration_days", allow_unknown=True),
     "pain_region_any": _compile_pain_region_any,
     "movement": _compile_movement,
+    "qualifier": _compile_qualifier,
 }

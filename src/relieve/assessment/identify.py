@@ -17,8 +17,8 @@ probabilities of the candidates sum to at most 1 and stay low when evidence is
 weak. No muscle is named in this module: a muscle added to the model and the
 knowledge base is considered as it is.
 
->>> from relieve.assess import parse_findings
->>> from relieve.assess.identify import identify
+>>> from relieve.assessment import parse_findings
+>>> from relieve.assessment.identify import identify
 >>> result = identify(parse_findings({"age": 40, "pain_regions": [
 ...     {"region": "neck_shoulder_junction", "side": "left"}]}))
 >>> result.candidates[0].side
@@ -508,6 +508,23 @@ class Identifier:
             out.append(_Component(llr, np.where(is_cause, 0, 1), texts))
         return out
 
+    def movement_llr(self, code: str, finding: MovementFinding) -> np.ndarray:
+        """The LLR that one movement finding adds to every muscle-side, shape (H,)
+        (zeros for a movement the model does not know or a finding with no answer)."""
+        comp = self._movement_component(code, finding)
+        return np.zeros(len(self.hypotheses)) if comp is None else comp.llr
+
+    def movement_response(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """How much a test movement stretches each muscle-side, and how much it makes
+        it work as it shortens (a contraction test only), each in [0, 1], shape (H,)."""
+        row = self._movement_row[code]
+        work = self._shorten[row] if self._contraction[code] else np.zeros(len(self.hypotheses))
+        return self._stretch[row], work
+
+    def common_name(self, j: int) -> str:
+        """The plain name of muscle-side ``j`` (``hypotheses[j]``)."""
+        return self._names[j]
+
     def components(self, findings: Findings) -> list[_Component]:
         """Every finding's evidence, in a stable order."""
         comps: list[_Component] = []
@@ -524,23 +541,43 @@ class Identifier:
 
     # ----------------------------------------------------------------- posterior
 
-    def identify(self, findings: Findings, confidence_factor: float = 1.0) -> Identification:
-        """Rank the muscle-sides for these findings (triage is the caller's job)."""
-        comps = self.components(findings)
-        H = len(self.hypotheses)
-        total = np.zeros(H)
+    def evidence(self, findings: Findings) -> np.ndarray:
+        """The summed LLR of every muscle-side (before the temperature), shape (H,)."""
+        return self._total(self.components(findings))
+
+    def _total(self, comps: Sequence[_Component]) -> np.ndarray:
+        total = np.zeros(len(self.hypotheses))
         for c in comps:
             total += c.llr
+        return total
+
+    def posterior(self, total: np.ndarray, confidence_factor: float = 1.0) -> np.ndarray:
+        """Probabilities of the muscle-sides for a summed LLR (``evidence``), scaled by
+        the confidence factor; 1 minus their sum is "not identified"."""
         log_post = self._log_prior + self.weights.temperature * total
         top = max(float(log_post.max()), self._log_prior_other)
         expo = np.exp(log_post - top)
         other = math.exp(self._log_prior_other - top)
         factor = min(max(float(confidence_factor), 0.0), 1.0)
-        probs = expo / (expo.sum() + other) * factor
+        return expo / (expo.sum() + other) * factor
+
+    def ranking(self, probs: np.ndarray, total: np.ndarray) -> list[int]:
+        """Indices of the muscle-sides that are candidates, most likely first (the
+        order and the filter of ``identify``: above the probability floor, with net
+        evidence for them), at most ``candidates.max_count``."""
+        cw = self.weights.candidates
+        order = sorted(range(len(self.hypotheses)), key=lambda j: (-probs[j], j))
+        return [j for j in order if probs[j] >= cw["probability_floor"] and total[j] > 0][: int(cw["max_count"])]
+
+    def identify(self, findings: Findings, confidence_factor: float = 1.0) -> Identification:
+        """Rank the muscle-sides for these findings (triage is the caller's job)."""
+        comps = self.components(findings)
+        total = self._total(comps)
+        probs = self.posterior(total, confidence_factor)
+        factor = min(max(float(confidence_factor), 0.0), 1.0)
 
         cw = self.weights.candidates
-        order = sorted(range(H), key=lambda j: (-probs[j], j))
-        chosen = [j for j in order if probs[j] >= cw["probability_floor"] and total[j] > 0][: int(cw["max_count"])]
+        chosen = self.ranking(probs, total)
         candidates = []
         for j in chosen:
             reasons = self._reasons(comps, j)

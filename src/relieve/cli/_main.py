@@ -13,9 +13,10 @@ import math
 import sys
 from typing import Callable, Sequence
 
-from . import __version__
-from ._cli_common import console, print_json
-from .errors import RelieveError, UnknownNameError
+from .._version import __version__
+from ._common import console, plain, print_json, styled
+from .._input import ascii_number, one_line, shown
+from ..errors import ModelError, RelieveError
 
 DISCLAIMER = (
     "relieve informs and guides gentle self-care; it does not diagnose. "
@@ -36,19 +37,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parse_settings(items: Sequence[str] | None) -> dict[str, float]:
-    """``--set name=value`` pairs into a dict; the value must be a finite number."""
+    """``--set name=value`` pairs into a dict; the value must be a finite number written
+    in ASCII (``0.3``, ``-1.2e-2``; not "nan", "inf", "1_0" or other scripts' digits)."""
     values: dict[str, float] = {}
     for item in items or ():
         name, sep, raw = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise RelieveError(f"expected NAME=VALUE, got {item!r}", field="--set")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise RelieveError(f"{name}: {raw!r} is not a number", field="--set") from None
-        if not math.isfinite(value):
-            raise RelieveError(f"{name}: the value must be a finite number", field="--set")
+            raise RelieveError(f"expected NAME=VALUE, got {shown(item)}", field="--set")
+        value = ascii_number(raw.strip(), exponent=True)
+        if value is None:
+            raise RelieveError(f"{shown(name)}: {shown(raw)} is not a finite number", field="--set")
+        if name in values:
+            raise RelieveError(f"{shown(name)} is set twice", field="--set")
         values[name] = value
     return values
 
@@ -57,7 +58,7 @@ def _parse_settings(items: Sequence[str] | None) -> dict[str, float]:
 
 
 def cmd_model_info(args) -> int:
-    from .model import load_model
+    from ..model import load_model
 
     model = load_model(args.file)
     info = model_summary(model)
@@ -66,24 +67,25 @@ def cmd_model_info(args) -> int:
         return 0
     from rich.table import Table
 
+    # Names come from the file: printed as plain text (a name "[/x]" is not markup).
     out = console()
-    out.print(f"[bold]{model.name}[/bold]  ({model.source})")
+    out.print(styled((model.name, "bold"), f"  ({model.source})"))
     table = Table(title=f"{len(info['coordinates'])} independent coordinates")
     for col in ("coordinate", "default", "min", "max", "unit", "locked", "clamped"):
         table.add_column(col)
     for c in info["coordinates"]:
         table.add_row(
-            c["name"], f"{c['default']:.4g}", f"{c['range'][0]:.4g}", f"{c['range'][1]:.4g}",
+            plain(c["name"]), f"{c['default']:.4g}", f"{c['range'][0]:.4g}", f"{c['range'][1]:.4g}",
             c["unit"], "yes" if c["locked"] else "", "yes" if c["clamped"] else "",
         )
     out.print(table)
     if info["coupled_coordinates"]:
-        out.print(
+        out.print(plain(
             "Driven by couplers: "
             + ", ".join(f"{c['name']} <- {c['follows']}" for c in info["coupled_coordinates"])
-        )
-    out.print(f"Bodies ({len(info['bodies'])}): " + ", ".join(info["bodies"]))
-    out.print(f"Muscles ({len(info['muscles'])}): " + ", ".join(info["muscles"]))
+        ))
+    out.print(plain(f"Bodies ({len(info['bodies'])}): " + ", ".join(info["bodies"])))
+    out.print(plain(f"Muscles ({len(info['muscles'])}): " + ", ".join(info["muscles"])))
     return 0
 
 
@@ -113,12 +115,22 @@ def model_summary(model) -> dict:
 
 
 def cmd_model_lengths(args) -> int:
-    from .model import load_model
+    from ..model import load_model
 
     model = load_model(args.file)
     settings = _parse_settings(args.set)
-    q = model.q_from(settings)
-    lengths = model.muscle_lengths(q)[0]
+    q = model.q_from(settings)  # refuses values out of range, so what is reported is what is computed
+    import numpy as np
+
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, in one line
+        lengths = model.muscle_lengths(q)[0]
+    bad = [name for name, value in zip(model.muscle_names, lengths) if not math.isfinite(value)]
+    if bad:
+        raise ModelError(
+            f"the length of {shown(bad[0])}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''} is not a "
+            "finite number: the model's numbers are out of range",
+            field="path",
+        )
     if args.json:
         print_json(
             {
@@ -133,7 +145,7 @@ def cmd_model_lengths(args) -> int:
     table.add_column("muscle")
     table.add_column("length (mm)", justify="right")
     for name, value in zip(model.muscle_names, lengths):
-        table.add_row(name, f"{value * 1000:.2f}")
+        table.add_row(plain(name), f"{value * 1000:.2f}")
     console().print(table)
     return 0
 
@@ -169,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     lengths.set_defaults(func=cmd_model_lengths)
     model.set_defaults(func=_help_for(model))
 
-    from .cli_assess import add_assess_parser
-    from .cli_plan import add_parsers as add_plan_parsers
+    from .assess import add_assess_parser
+    from .plan import add_parsers as add_plan_parsers
 
     add_assess_parser(sub)
     add_plan_parsers(sub)
@@ -194,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return int(args.func(args) or 0)
     except RelieveError as exc:
-        sys.stderr.write(f"relieve: error: {exc}\n")
+        # The one place errors are printed: one line, control characters made visible
+        # (a value echoed from the user can never carry terminal escape codes), bounded.
+        sys.stderr.write(f"relieve: error: {one_line(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("relieve: interrupted\n")
@@ -203,4 +217,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-__all__ = ["main", "build_parser", "DISCLAIMER", "UnknownNameError"]
+__all__ = ["main", "build_parser", "DISCLAIMER"]

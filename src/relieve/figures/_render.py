@@ -1,0 +1,87 @@
+"""Turning laid-out panels into image bytes with matplotlib (object API, Agg and SVG
+renderers, no pyplot). matplotlib is imported here, inside the functions, only when a
+picture is actually rendered."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import threading
+from typing import Callable, Sequence
+
+from ._panels import Panel, layout_callouts
+from ._style import INK, PNG_DPI, SCALE
+
+RC = {
+    "svg.hashsalt": "relieve-figures",  # stable element ids: same inputs, same bytes
+    "svg.fonttype": "none",  # text stays text: searchable and small
+    "font.family": "DejaVu Sans",  # ships with matplotlib: nothing to download
+    "font.size": 8,
+}
+# rc_context changes matplotlib's process-wide settings: one figure at a time, so that
+# threads (a web server) never see each other's settings half-way.
+_RENDER_LOCK = threading.Lock()
+
+
+def encode(build: Callable[[], tuple[list[Panel], str, list[str]]], fmt: str) -> bytes:
+    """Build the panels (title, caption) and render them, under the figures' settings."""
+    import matplotlib
+
+    with _RENDER_LOCK, matplotlib.rc_context(RC):
+        panels, title, caption = build()
+        return render(panels, title, caption, fmt)
+
+
+def render(panels: Sequence[Panel], title: str, caption: Sequence[str], fmt: str) -> bytes:
+    """Lay the panels out side by side at one scale, draw them, and encode the figure."""
+    from matplotlib.figure import Figure
+
+    boxes = [layout_callouts(p) for p in panels]
+    margin, gap, title_h, head_h = 0.25, 0.3, 0.5, 0.3
+    widths = [(b[1] - b[0]) * SCALE for b in boxes]
+    height = max((b[3] - b[2]) * SCALE for b in boxes)
+    title_w = len(title) * 12 * 0.62 / 72  # inches, bold 12 pt
+    fig_w = max(sum(widths) + gap * (len(panels) - 1) + 2 * margin, title_w + 2 * margin, 6.0)
+    per_line = int((fig_w - 2 * margin) * 72 / (8 * 0.56))
+    caption_lines = [ln for item in caption for ln in textwrap.wrap(item, per_line)]
+    caption_h = 0.16 * len(caption_lines) + 0.15
+    fig_h = height + title_h + head_h + caption_h + margin
+    fig = Figure(figsize=(fig_w, fig_h))
+    x = (fig_w - sum(widths) - gap * (len(panels) - 1)) / 2
+    for panel, box, w in zip(panels, boxes, widths):
+        umin, umax, vmin, vmax = box
+        bottom = caption_h + margin / 2
+        ax = fig.add_axes((x / fig_w, bottom / fig_h, w / fig_w, height / fig_h))
+        # Same scale everywhere; a shorter panel keeps its top level with the others.
+        ax.set_xlim(umin, umax)
+        ax.set_ylim(vmax - height / SCALE, vmax)
+        ax.set_aspect("equal")
+        ax.set_autoscale_on(False)
+        ax.set_axis_off()
+        for z, command in panel.commands:
+            _with_zorder(ax, z, command)
+        fig.text((x + w / 2) / fig_w, (bottom + height + 0.08) / fig_h, panel.view.title, ha="center",
+                 va="bottom", fontsize=9, color="#555555", style="italic")
+        x += w + gap
+    fig.text(0.5, 1 - 0.12 / fig_h, title, ha="center", va="top", fontsize=12, fontweight="bold", color=INK)
+    for i, line in enumerate(caption_lines):
+        fig.text(0.5, (caption_h - 0.1 - 0.16 * (i + 0.5)) / fig_h, line, ha="center", va="center", fontsize=8,
+                 color="#444444")
+    buffer = io.BytesIO()
+    # No date or software version in the file: the same inputs give the same bytes.
+    if fmt == "svg":
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
+    else:
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None, "Title": title})
+    return buffer.getvalue()
+
+
+def _with_zorder(ax, z: float, command: Callable) -> None:
+    """Run a drawing command and put what it drew at depth ``z`` (matplotlib otherwise
+    stacks all lines over all patches, whatever the order they came in)."""
+    groups = (ax.lines, ax.patches, ax.texts)
+    counts = [len(g) for g in groups]
+    command(ax)
+    for group, n in zip(groups, counts):
+        for artist in list(group)[n:]:
+            artist.set_zorder(z)

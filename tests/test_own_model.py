@@ -182,10 +182,13 @@ def test_whole_neck_motion_is_spread_by_the_vasavada_split(body):
 
 
 def test_q_from_postures_is_linear_and_batched(body):
-    p = random_postures(body, 7)
+    # Linear wherever no joint reaches its limit (issue 9 added joint_limits at skull-C2,
+    # where a full nod and full neck extension add up): at a fifth of the ranges none does.
+    p = 0.2 * random_postures(body, 7)
     q = body.q_from_postures(p)
     assert q.shape == (7, len(body.coordinate_names))
     np.testing.assert_allclose(body.q_from_postures(2 * p), 2 * q)
+    np.testing.assert_allclose(body.q_from_postures(p), np.einsum("nv,cv->nc", p, body.drive_matrix))
     np.testing.assert_allclose(body.q_from_postures(p[3]), q[3:4])
     with pytest.raises(ValidationError, match="shape"):
         body.q_from_postures(np.zeros((2, 3)))
@@ -551,7 +554,7 @@ def test_muscle_paths_helper(body):
     paths = body.muscle_paths("upper_trapezius", "left", {"neck_side_bend": -20})
     assert set(paths) == set(body.bundle_labels("upper_trapezius"))
     occ = paths["occipital"]
-    assert occ.shape == (4, 3)  # origin, two via points, insertion
+    assert occ.shape == (3, 3)  # origin, one via point (posterolateral neck), insertion
     assert np.all(occ[:, 2] < 0)  # the left side
 
 
@@ -631,3 +634,39 @@ def test_computing_only_some_muscles_gives_the_same_numbers():
     q = body.q_from_postures(postures)
     lengths = body.model.muscle_lengths(q)
     assert np.array_equal(body.model.muscle_lengths(q, muscles=[3, 1]), lengths[:, [3, 1]])
+
+
+# --------------------------------------------------------------------------- joint limits (issue 9)
+
+
+def test_skull_c2_stops_at_its_own_arc(body):
+    """A full nod on top of full neck extension cannot put more than the skull-C2 arc of
+    Vasavada et al. 1998 (40 degrees: extension 25, flexion 15) into C0-C2: the joints
+    stop at their limits, so adding the nod at full extension changes the head's
+    orientation only as far as those limits allow, and muscle lengths follow the joints."""
+    names = body.coordinate_names
+    upper = [names.index("c0_c1_flexion"), names.index("c1_c2_flexion")]
+    for posture in ({"neck_flexion": -60, "head_nod": -25}, {"neck_flexion": 50, "head_nod": 15}):
+        q = body.q_from_postures(body.posture_array(posture)[None, :])[0]
+        total = np.rad2deg(q[upper].sum())
+        assert -25.0 - 0.01 <= total <= 15.0 + 0.01, (posture, total)  # limits given to 0.001 degree
+    # The nod alone is unaffected: its range is the arc.
+    q = body.q_from_postures(body.posture_array({"head_nod": -25})[None, :])[0]
+    assert np.rad2deg(q[upper].sum()) == pytest.approx(-25.0, abs=1e-9)
+    # Lengths come from the limited joints, not from a clipped number.
+    a = body.length_change_pct("rectus_capitis_posterior_major", "right", {"neck_flexion": -60, "head_nod": -25})
+    b = body.length_change_pct("rectus_capitis_posterior_major", "right", {"neck_flexion": -60, "head_nod": -20})
+    assert a == pytest.approx(b)  # already at the extension limit
+
+
+@pytest.mark.parametrize(
+    "limits,match",
+    [
+        ({"no_such_coordinate": [-10, 10]}, "joint_limits.no_such_coordinate"),
+        ({"c0_c1_flexion": [5, 10]}, "neutral"),
+        ({"c0_c1_flexion": [-10]}, "lowest, highest"),
+    ],
+)
+def test_joint_limits_are_checked(tmp_path, limits, match):
+    with pytest.raises(ModelError, match=match):
+        _load_modified(tmp_path, lambda doc: doc.__setitem__("joint_limits", limits))

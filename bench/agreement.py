@@ -25,9 +25,14 @@ Two comparisons of percent muscle–tendon length change from the neutral postur
     by a point constraint at the AC joint; with the scapula set, its two clavicle
     angles are solved (least squares) to keep the AC points together.
 
-Targets (for both): the sign agrees in at least 95 % of muscle-postures where the
-reference changes by 1 % or more, and the Pearson correlation over all of them is at
-least 0.9.
+Besides the sign agreement (over muscle-postures where the reference changes by 1 % or
+more) and Pearson's r, each comparison reports the sizes: the RMS difference in
+percentage points over all rows, the slope of ours against the reference (least
+squares through the origin: both are 0 at neutral) and the largest differences.
+
+Targets (issue 9): neck - sign agreement >= 97 %, RMS <= 2 pp, slope 0.85-1.15;
+shoulder blade - r >= 0.95, RMS <= 4 pp, no row off by more than 8 pp (and the sign
+agreement >= 95 %).
 """
 
 from __future__ import annotations
@@ -46,6 +51,19 @@ from _common import reference, table  # noqa: E402
 SIGN_TARGET = 95.0
 CORRELATION_TARGET = 0.9
 THRESHOLD_PCT = 1.0
+
+
+@dataclass(frozen=True)
+class Targets:
+    sign_pct: float
+    correlation: float
+    rms_pp: float
+    slope: tuple[float, float]
+    worst_pp: float
+
+
+NECK_TARGETS = Targets(sign_pct=97.0, correlation=0.9, rms_pp=2.0, slope=(0.85, 1.15), worst_pp=float("inf"))
+SHOULDER_TARGETS = Targets(sign_pct=95.0, correlation=0.95, rms_pp=4.0, slope=(0.0, float("inf")), worst_pp=8.0)
 
 # ---------------------------------------------------------------- (a) the neck
 
@@ -119,6 +137,37 @@ class Summary:
     n_compared: int  # rows where the reference changes by THRESHOLD_PCT or more
     sign_agreement_pct: float
     correlation: float
+
+    @property
+    def rms_pp(self) -> float:
+        """Root-mean-square difference over all rows, percentage points."""
+        return float(np.sqrt(np.mean([(r.ours_pct - r.reference_pct) ** 2 for r in self.rows])))
+
+    @property
+    def slope(self) -> float:
+        """Ours against the reference, least squares through the origin."""
+        ours = np.array([r.ours_pct for r in self.rows])
+        ref = np.array([r.reference_pct for r in self.rows])
+        return float(ours @ ref / (ref @ ref))
+
+    def worst(self, n: int = 5) -> list[Row]:
+        return sorted(self.rows, key=lambda r: -abs(r.ours_pct - r.reference_pct))[:n]
+
+    def misses(self, targets: Targets) -> list[str]:
+        """What misses the targets (empty when all are met)."""
+        out = []
+        if self.sign_agreement_pct < targets.sign_pct:
+            out.append(f"sign agreement {self.sign_agreement_pct:.1f} % < {targets.sign_pct:g} %")
+        if self.correlation < targets.correlation:
+            out.append(f"r {self.correlation:.3f} < {targets.correlation:g}")
+        if self.rms_pp > targets.rms_pp:
+            out.append(f"RMS {self.rms_pp:.2f} pp > {targets.rms_pp:g} pp")
+        if not targets.slope[0] <= self.slope <= targets.slope[1]:
+            out.append(f"slope {self.slope:.2f} outside {targets.slope[0]:g}-{targets.slope[1]:g}")
+        worst = self.worst(1)[0]
+        if abs(worst.ours_pct - worst.reference_pct) > targets.worst_pp:
+            out.append(f"{worst.muscle} {worst.posture} off by {abs(worst.ours_pct - worst.reference_pct):.1f} pp > {targets.worst_pp:g} pp")
+        return out
 
     @property
     def meets_targets(self) -> bool:
@@ -353,13 +402,24 @@ def shoulder_agreement(reference_path: Path, body=None) -> tuple[Summary, list[t
 # ---------------------------------------------------------------- printing
 
 
-def _print_summary(title: str, s: Summary) -> None:
-    ok = "meets" if s.meets_targets else "MISSES"
-    print(
-        f"{title}: sign agrees in {s.sign_agreement_pct:.1f} % of {s.n_compared} muscle-postures "
-        f"with a reference change >= {THRESHOLD_PCT:g} % (target {SIGN_TARGET:g} %); "
-        f"Pearson r = {s.correlation:.3f} over {len(s.rows)} (target {CORRELATION_TARGET:g}) -> {ok} the targets"
-    )
+def _print_summary(title: str, s: Summary, targets: Targets) -> None:
+    print(table(
+        ["comparison", "rows", "sign agrees", "r", "RMS pp", "slope ours/ref", "worst pp"],
+        [[title, len(s.rows), f"{s.sign_agreement_pct:.1f} % of {s.n_compared}", f"{s.correlation:.3f}",
+          f"{s.rms_pp:.2f}", f"{s.slope:.2f}", f"{abs(s.worst(1)[0].ours_pct - s.worst(1)[0].reference_pct):.1f}"]],
+    ))
+    t = targets
+    parts = [f"sign >= {t.sign_pct:g} %", f"r >= {t.correlation:g}", f"RMS <= {t.rms_pp:g} pp"]
+    if np.isfinite(t.slope[1]):
+        parts.append(f"slope {t.slope[0]:g}-{t.slope[1]:g}")
+    if np.isfinite(t.worst_pp):
+        parts.append(f"every row within {t.worst_pp:g} pp")
+    misses = s.misses(targets)
+    print(f"targets: {', '.join(parts)} -> {'met' if not misses else 'MISSED: ' + '; '.join(misses)}")
+    print("worst five rows:")
+    for r in s.worst(5):
+        print(f"  {r.muscle} {r.side} {r.posture}: ours {r.ours_pct:+.1f} %, reference {r.reference_pct:+.1f} % "
+              f"({r.ours_pct - r.reference_pct:+.1f} pp)")
     bad = s.disagreements()
     if bad:
         print("  sign disagreements: " + "; ".join(f"{r.muscle} {r.side} {r.posture} ({r.ours_pct:+.1f} vs {r.reference_pct:+.1f})" for r in bad))
@@ -392,7 +452,7 @@ def main() -> int:
         s = neck_agreement(neck_path)
         print(_rows_table(s.rows, "(a) neck: our model vs Mortensen/Vasavada (percent length change from neutral)"))
         print()
-        _print_summary("(a) neck", s)
+        _print_summary("(a) neck vs Mortensen", s, NECK_TARGETS)
     print()
     shoulder_path = reference("NeckAndShoulder.osim")
     try:
@@ -411,7 +471,7 @@ def main() -> int:
         print()
         print(_rows_table(s.rows, "(b) shoulder blade: our model vs NeckAndShoulder (OpenSim), right side"))
         print()
-        _print_summary("(b) shoulder blade", s)
+        _print_summary("(b) shoulder blade vs NeckAndShoulder", s, SHOULDER_TARGETS)
     return 0
 
 

@@ -16,7 +16,10 @@ def _short(posture: dict) -> str:
 
 def main() -> dict:
     from relieve.vocabulary import MUSCLE_IDS, SIDES
-    from relieve.techniques import plan
+    from relieve import plan as _plan
+
+    def plan(targets):
+        return _plan(targets).to_contract()
 
     plan([("levator_scapulae", "left")])  # load the model, compile the kernel
     one = best_time(lambda: plan([("levator_scapulae", "left")]), repeat=10)

@@ -35,6 +35,9 @@ from _common import REPO, best_time, table  # noqa: E402
 VIGNETTES = REPO / "tests" / "vignettes"
 URGENCY_RANK = {"emergency": 0, "urgent": 1, "soon": 2, None: 3}
 LATE_KEYS = ("tender_points", "resting_head_posture")
+# What `relieve assess` asks after the tests (assessment/data/questions.yaml: pain map,
+# resting head posture and tender spots come first, the tests last): nothing.
+QUESTIONNAIRE_LATE = ()
 
 
 def _load(name: str) -> list[dict]:
@@ -67,18 +70,19 @@ def _top(result):
     return (c[0].muscle, c[0].side) if c else None
 
 
-def simulate(vignette: dict, unrecorded: dict, late: bool = False, drop: bool = False) -> Run:
+def simulate(vignette: dict, unrecorded: dict, late=(), drop: bool = False) -> Run:
     """Ask next_question until None, answering from the vignette's movements.
 
-    ``late``: the tender spots and head posture are given only after the tests;
-    ``drop``: they are never given."""
+    ``late``: the findings given only after the tests (``True``: the tender spots and
+    head posture); ``drop``: those two are never given."""
+    late = LATE_KEYS if late is True else tuple(late)
     from relieve.assessment import assess, parse_findings
     from relieve.assessment.adaptive import default_chooser, next_question
     from relieve.vocabulary import MOVEMENT_CODES
 
     doc = copy.deepcopy(vignette["findings"])
     answers = doc.pop("movements", None) or {}
-    held = {k: doc.pop(k) for k in (LATE_KEYS if late or drop else ()) if k in doc}
+    held = {k: doc.pop(k) for k in (LATE_KEYS if drop else late) if k in doc}
     if drop:
         held = {}
     doc["movements"] = {}
@@ -118,7 +122,7 @@ def simulate(vignette: dict, unrecorded: dict, late: bool = False, drop: bool = 
                _top(adaptive) == _top(everything))
 
 
-def movement_figures(unrecorded: dict | None = None, late: bool = False, drop: bool = False) -> dict:
+def movement_figures(unrecorded: dict | None = None, late=(), drop: bool = False) -> dict:
     from relieve.vocabulary import MOVEMENT_CODES
 
     unrecorded = {} if unrecorded is None else unrecorded
@@ -259,7 +263,7 @@ def main() -> dict:
                 rows, title="Movement questions: next_question until None vs all 14 tests (unrecorded = not done)"))
     print()
     print(f"self-care vignettes: {m['cases']}")
-    for label, key in (("unrecorded tests 'not done' (main)", "movements"),
+    for label, key in (("unrecorded tests 'not done' (main: the questionnaire's order)", "movements"),
                        ("unrecorded tests 'free'", "movements_free"),
                        ("tender spots and head posture asked after the tests", "movements_late"),
                        ("no tender spots or head posture at all (pain map and history only)",

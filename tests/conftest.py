@@ -44,16 +44,16 @@ def neck_and_shoulder_path() -> Path:
 
 # Scripted answers to ``relieve assess`` that end with the offer of a plan: age, onset
 # (3 = woke up with it), days, pain now, history (3 = slept awkwardly), symptoms (none),
-# pain map (upper back of the neck, left), then the test movements in the order
-# relieve.next_question gives: the first hurt 6/10, was limited, on the left; then q
-# (skip the rest); posture: no tilt, no turn, not forward; tender spot 13L.
+# pain map (upper back of the neck, left); posture: no tilt, no turn, not forward;
+# tender spot 7L; then the test movements in the order relieve.next_question gives:
+# the first hurt 6/10, was limited, on the left; then q (skip the rest).
 QUESTIONNAIRE_SCRIPT = [
     "41", "3", "1", "6", "3", "",
     "7l",
+    "", "", "n",
+    "7l",
     "6", "y", "l",
     "q",
-    "", "", "n",
-    "13l",
 ]
 
 

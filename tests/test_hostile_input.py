@@ -168,7 +168,7 @@ UNICODE_DIGITS = ["²", "٣", "３", "४१", "¹²", "1_0", "nan", "inf", "0x1
 @pytest.mark.parametrize("digits", UNICODE_DIGITS)
 def test_unicode_digits_are_asked_again_at_every_numeric_prompt(cli, digits):
     # Each numeric prompt gets the bad answer first, then the good one.
-    numeric = {0, 1, 2, 3, 4, 6, 7, 10, 14}  # age, onset, days, pain, history, regions, 2 tests, tender
+    numeric = {0, 1, 2, 3, 4, 6, 10, 11, 14}  # age, onset, days, pain, history, regions, tender, 2 tests
     answers = []
     for k, answer in enumerate(SCRIPT):
         if k in numeric:
@@ -497,18 +497,18 @@ PROMPTS_IN_ORDER = [
     "Do you have any of these symptoms?",
     "Where does it hurt? Find the places on the picture.",
     "Numbers with L, R or M for left, right or middle, e.g. 11L 13L 15 (Enter for none)",
-    "Test movements. Try each one slowly and gently",
-    "Test 1.",
-    "Why this test:",
-    "How much did it hurt, 0-10? (Enter = skip, q = skip the rest)",
-    "Did it stop short of the usual range (stiff or blocked)? (y/n)",
-    "Where did you feel it? left / right / both / middle",
     "Resting head posture. Sit relaxed and look straight into a mirror.",
     "Is your head tilted, one ear lower than the other? left / right (Enter = no)",
     "Is your chin turned to one side? left / right (Enter = no)",
     "Is your head held forward of your shoulders? (y/n)",
     "Tender spots. Press gently with two fingertips around the painful area.",
     "Numbers with L, R or M, e.g. 13L (Enter for none)",
+    "Test movements. Try each one slowly and gently",
+    "Test 1.",
+    "Why this test:",
+    "How much did it hurt, 0-10? (Enter = skip, q = skip the rest)",
+    "Did it stop short of the usual range (stiff or blocked)? (y/n)",
+    "Where did you feel it? left / right / both / middle",
     "Show the gentle techniques for one of these? Number 1-",
 ]
 

@@ -104,3 +104,33 @@ def test_shoulder_primary_actions_agree_everywhere(shoulder):
             assert r.ours_pct < 0 and r.reference_pct < 0, r
         if r.muscle == "pectoralis_minor" and r.posture.startswith(("retraction", "upward")):
             assert r.ours_pct > 0 and r.reference_pct > 0, r
+
+
+# ---------------------------------------------------------------- issue 9: sizes, not only signs
+
+
+def test_neck_magnitudes_rms_within_target(agreement, neck):
+    assert neck.rms_pp <= agreement.NECK_TARGETS.rms_pp, f"{neck.rms_pp:.2f} pp"
+    assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
+
+
+@pytest.mark.xfail(strict=True, reason="slope 0.77 (target 0.85-1.15): levator scapulae (0.57), splenius capitis "
+                   "(0.67-0.78), longissimus capitis (0.70) and the suboccipitals change less than the reference in "
+                   "flexion and nodding; see the issue 9 report")
+def test_neck_magnitudes_slope_within_target(agreement, neck):
+    lo, hi = agreement.NECK_TARGETS.slope
+    assert lo <= neck.slope <= hi, f"{neck.slope:.2f}"
+
+
+def test_shoulder_magnitudes_rms_and_r_within_target(agreement, shoulder):
+    summary, _ = shoulder
+    assert summary.rms_pp <= agreement.SHOULDER_TARGETS.rms_pp, f"{summary.rms_pp:.2f} pp"
+    assert summary.correlation >= agreement.SHOULDER_TARGETS.correlation
+
+
+@pytest.mark.xfail(strict=True, reason="upper trapezius (C7 bundle) in full protraction +21.5 % vs +9.2 % (the reference "
+                   "wraps it over its thorax) and levator scapulae in protraction +9.0 % vs +19.3 %")
+def test_shoulder_no_row_off_by_more_than_target(agreement, shoulder):
+    summary, _ = shoulder
+    worst = summary.worst(1)[0]
+    assert abs(worst.ours_pct - worst.reference_pct) <= agreement.SHOULDER_TARGETS.worst_pp, worst

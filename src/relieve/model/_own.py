@@ -31,7 +31,7 @@ from ._body import SIDE_SUFFIX, SIDES, Ellipsoid, Landmark, Sphere, UpperBodyMod
 from ._functions import Linear
 from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
 
-_TOP_KEYS = {"name", "version", "ground", "bodies", "posture_variables", "surfaces", "obstacles", "landmarks", "muscles"}
+_TOP_KEYS = {"name", "version", "ground", "bodies", "posture_variables", "joint_limits", "surfaces", "obstacles", "landmarks", "muscles"}
 _MIRROR = np.array([1.0, 1.0, -1.0])
 
 
@@ -155,6 +155,7 @@ class _Builder:
         self._landmarks()
         self._bodies()
         self._variables()
+        limits = self._joint_limits()
         self._muscles()
         surfaces = self._surfaces()
         obstacles = self._obstacles()
@@ -172,6 +173,7 @@ class _Builder:
             posture_variables=self.variables,
             ranges=self.ranges,
             drive=self.drive,
+            coordinate_limits=limits,
             muscle_ids=self.muscle_ids,
             bundles=self.bundle_map,
             bundle_labels=self.bundle_labels,
@@ -381,6 +383,29 @@ class _Builder:
         if unused:
             raise _fail("posture_variables", f"no posture variable moves coordinate(s) {', '.join(unused)}")
         self.drive = drive
+
+    def _joint_limits(self) -> np.ndarray | None:
+        """``joint_limits``: {coordinate: [lowest, highest] degrees} -> ``(n_coordinates, 2)``
+        radians (unlimited coordinates get -inf/+inf), or None when the section is absent.
+        A bilateral coordinate's limits hold on both sides."""
+        specs = self.doc.get("joint_limits")
+        if specs is None:
+            return None
+        specs = _mapping(specs, "joint_limits")
+        out = np.tile([-np.inf, np.inf], (len(self.coordinates), 1))
+        for coord, rng in specs.items():
+            where = f"joint_limits.{coord}"
+            if not _known(coord, self.coordinate_sides):
+                raise _fail(where, f"unknown coordinate {shown(coord)}; known: {', '.join(self.coordinate_order)}")
+            if not isinstance(rng, list) or len(rng) != 2:
+                raise _fail(where, f"expected [lowest, highest] degrees, got {shown(rng)}")
+            lo, hi = (_number(v, where) for v in rng)
+            if not lo < 0 < hi:
+                raise _fail(where, f"bad limits [{lo}, {hi}]: neutral (0) must lie strictly inside")
+            names = [coord + SIDE_SUFFIX[side] for side in SIDES] if self.coordinate_sides[coord] else [coord]
+            for n in names:
+                out[self.coordinate_index[n]] = np.deg2rad([lo, hi])
+        return out
 
     @staticmethod
     def _drive_of(spec: dict, where: str) -> dict[str, float]:

@@ -1,0 +1,195 @@
+"""Issue 9: the own model stays within what bodies can do.
+
+- Lengths: over random postures anywhere in the normal range, including full-range
+  combinations (corners), a muscle-tendon length changes by no more than -40 % / +50 %
+  of neutral. Basis: human sarcomeres develop force between about 1.3 and 4.2 um with
+  the plateau at 2.64-2.81 um (Walker & Schrodt, Anat Rec 1974;178:63-81, filament
+  lengths; Lieber et al., J Neurophysiol 1994;71:874-881): from a near-optimal 2.7 um,
+  -40 % is 1.6 um and +50 % is 4.05 um, the ends of the active range.
+- Landmark excursions against published ranges.
+- Muscles lying on the rib cage do not dip into the scapulothoracic surface between
+  their ends.
+
+Muscle-sides that do not yet meet a bound are listed below as strict expected failures
+with the figure found, so that the state is visible and a fix shows up as an XPASS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from relieve.model import default_model
+from relieve.vocabulary import MUSCLE_IDS
+
+SHORTEST_PCT, LONGEST_PCT = -40.0, 50.0
+
+# Measured on this model (20,000 random + 20,000 corner postures, seed 0), after the neck
+# bundles were moved to Vasavada et al. 1998's fascicle levels and the skull-C2 joints got
+# their own limits (joint_limits in upper_body.yaml: a full nod on top of full neck
+# extension no longer puts more than the skull-C2 arc into C0-C2). These still break the
+# bound. The scapular ones break it at a single variable's range end already (rhomboid
+# major +55 % at 60 degrees of upward rotation, levator scapulae -50 % at a full shrug),
+# the rest at full-range combinations. Not resolved in issue 9 (see the report).
+OUT_OF_BOUNDS = {
+    "upper_trapezius": "-53 % (full shrug with side bend toward and extension)",
+    "middle_trapezius": "-45 %",
+    "lower_trapezius": "-44 % / +54 %",
+    "levator_scapulae": "-63 % / +53 % (-50 % at a full shrug alone)",
+    "splenius_capitis": "-42 %",
+    "rectus_capitis_posterior_major": "-43 % / +45 % (full skull-C2 extension with full rotation)",
+    "rhomboid_major": "-69 % / +102 % (+55 % at 60 degrees of upward rotation alone)",
+    "rhomboid_minor": "-64 % / +84 %",
+    "pectoralis_minor": "-45 % / +73 %",
+}
+
+
+@pytest.fixture(scope="module")
+def body():
+    return default_model()
+
+
+@pytest.fixture(scope="module")
+def extremes(body):
+    rng = np.random.default_rng(0)
+    lo = np.array([body.ranges[v][0] for v in body.posture_variables])
+    hi = np.array([body.ranges[v][1] for v in body.posture_variables])
+    random = lo + (hi - lo) * rng.random((20_000, len(lo)))
+    corners = np.where(rng.integers(0, 2, (20_000, len(lo))) == 1, hi, lo)
+    x = body.length_change_pct_batch(np.vstack([random, corners]))
+    return {ms: (float(x[:, j].min()), float(x[:, j].max())) for j, ms in enumerate(body.muscle_sides)}
+
+
+@pytest.mark.parametrize(
+    "muscle",
+    [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=f"not yet within bounds: {OUT_OF_BOUNDS[m]}"))
+     if m in OUT_OF_BOUNDS else m for m in MUSCLE_IDS],
+)
+def test_length_change_stays_physiological(extremes, muscle):
+    for side in ("left", "right"):
+        lo, hi = extremes[(muscle, side)]
+        assert lo >= SHORTEST_PCT and hi <= LONGEST_PCT, f"{muscle} {side}: {lo:+.1f} % .. {hi:+.1f} %"
+
+
+def _move(body, landmark, posture):
+    return body.landmark_position(landmark, "right", posture) - body.landmark_position(landmark, "right")
+
+
+# Landmark excursions. An earlier session quoted Kapandji (The Physiology of the Joints,
+# vol. 1) from memory for three linear excursions (acromion rise ~10 cm at a full shrug,
+# inferior angle 10-12 cm in 60 degrees of rotation, scapular protraction-retraction travel
+# ~15 cm); those figures could not be checked against the book and are NOT used as
+# published ranges any more (see upper_body.yaml, scapula_* variables). What can be cited
+# precisely is kept: the angles (Inman et al. 1944: about 60 degrees of scapular upward
+# rotation in full arm elevation; Braman et al. 2009, J Shoulder Elbow Surg 18:960-967:
+# 0.43 degree of scapular upward rotation per degree of glenohumeral elevation, bone-pin
+# sensors) and the thoracoscapular model of Seth et al. 2019 (Front Neurorobot 13:90),
+# whose inferior-angle marker AI is measured here with OpenSim.
+
+
+def test_acromion_rise_at_full_shrug(body):
+    # Not a published range (see above): the clavicle (150 mm, anthro) rising through the
+    # 40 degrees of the variable's range carries its lateral end up 150 * (sin(46) - sin(6))
+    # = 92 mm; the acromion must follow it within 8-12 cm.
+    rise = _move(body, "acromion", {"scapula_elevation_right": body.ranges["scapula_elevation_right"][1]})[1]
+    assert 0.08 <= rise <= 0.12, f"{rise * 1000:.0f} mm"
+
+
+def test_upward_rotation_is_one_degree_in_the_scapular_plane(body):
+    """Contract section 1: scapula_upward_rotation is degrees of glenoid upward rotation,
+    the scapula turning in its own plane. The medial border (superior to inferior angle),
+    projected on the neutral scapular plane, turns one degree per degree, clavicle and AC
+    joint together."""
+    lm = lambda n, p=None: body.landmark_position(n, "right", p)  # noqa: E731
+    normal = np.cross(lm("acromioclavicular_joint") - lm("inferior_angle"), lm("superior_angle") - lm("inferior_angle"))
+    normal /= np.linalg.norm(normal)
+
+    def in_plane(v):
+        return v - (v @ normal) * normal
+
+    a0 = in_plane(lm("inferior_angle") - lm("superior_angle"))
+    for deg in (-10.0, 20.0, 40.0, 60.0):
+        p = {"scapula_upward_rotation_right": deg}
+        a1 = in_plane(lm("inferior_angle", p) - lm("superior_angle", p))
+        angle = np.rad2deg(np.arctan2(np.cross(a0, a1) @ normal, a0 @ a1))
+        assert angle == pytest.approx(deg, abs=max(0.5, 0.03 * abs(deg))), (deg, angle)
+
+
+@pytest.fixture(scope="module")
+def thoracoscapular():
+    """The reference shoulder evaluated with OpenSim (bench/agreement.py's wrapper)."""
+    import importlib.util
+    import sys
+
+    from conftest import REPO, reference_file
+
+    path = reference_file("NeckAndShoulder.osim")
+    try:
+        import opensim  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"opensim is not installed ({exc})")
+    spec = importlib.util.spec_from_file_location("bench_agreement_phys", REPO / "bench" / "agreement.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module._OpenSimShoulder(path)
+
+
+@pytest.mark.xfail(strict=True, reason="ours 34 / 73 mm at 20 / 40 degrees, the reference's 27 / 56 mm (+26 / +30 %): "
+                   "our blade turns about a more medial centre; not yet refitted (tools/fit_shoulder.py weighs AI travel)")
+def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_model(body, thoracoscapular):
+    """Lateral travel of the inferior angle at 20 and 40 degrees of upward rotation, against
+    the marker AI of Seth et al. 2019's model turned by the same angle (its coordinate turns
+    the blade 0.97 degree per degree in its plane). No measurement on people with a precise
+    source was found for this linear excursion (see above), so the reference model is the
+    yardstick: within 25 %."""
+    ref = thoracoscapular
+    markers = ref.model.getMarkerSet()
+
+    def ai():
+        ref.model.realizePosition(ref.state)
+        return ref._vec(markers.get("AI").getLocationInGround(ref.state))
+
+    ref.set_scapula({})
+    ai0 = ai()
+    for deg in (20.0, 40.0):
+        ref.set_scapula({"scapula_upward_rot": np.deg2rad(deg)})
+        theirs = (ai() - ai0)[2]
+        ours = _move(body, "inferior_angle", {"scapula_upward_rotation_right": deg})[2]
+        assert ours == pytest.approx(theirs, rel=0.25), (deg, ours, theirs)
+    ref.set_scapula({})
+
+
+RIB_CAGE_MUSCLES = ("upper_trapezius", "middle_trapezius", "lower_trapezius", "rhomboid_major", "rhomboid_minor",
+                    "levator_scapulae", "pectoralis_minor")
+
+
+@pytest.mark.xfail(strict=True, reason="lower trapezius from T12 cuts up to 38 mm into the surface, upper trapezius (occipital) up to "
+                   "5 mm: needs via points or ellipsoid wrapping, not done in issue 9")
+def test_rib_cage_muscles_do_not_dip_into_the_chest(body):
+    """Between its ends a straight segment must not go deeper into the scapulothoracic
+    ellipsoid than its deeper end (2 mm tolerance): that would cut through the ribs."""
+    rng = np.random.default_rng(1)
+    lo = np.array([body.ranges[v][0] for v in body.posture_variables])
+    hi = np.array([body.ranges[v][1] for v in body.posture_variables])
+    postures = np.vstack([np.zeros(len(lo)), lo + (hi - lo) * rng.random((200, len(lo)))])
+    q = body.q_from_postures(postures)
+    e = body.surfaces[0]
+    r_, p_ = body.body_poses(postures)[e.body]
+    local = np.array(e.centre) - (p_[0] - r_[0] @ np.zeros(3))  # neutral: the body's frame is parallel to the ground
+    radii = np.array(e.radii)
+    t = np.linspace(0, 1, 21)
+    worst = []
+    for muscle in RIB_CAGE_MUSCLES:
+        for side in ("left", "right"):
+            for name in body.bundles(muscle, side):
+                for k, path in enumerate(body.model.muscle_path(q, name)):
+                    centre = r_[k] @ local + p_[k]
+                    for a, b in zip(path[:-1], path[1:]):
+                        pts = a + t[:, None] * (b - a)
+                        u = np.einsum("ji,nj->ni", r_[k], pts - centre) / radii
+                        depth = (1 - np.linalg.norm(u, axis=1)) * radii.min()  # > 0 inside
+                        dip = depth[1:-1].max() - max(depth[0], depth[-1])
+                        if dip > 0.002:
+                            worst.append((round(dip * 1000, 1), name, k))
+    assert not worst, sorted(worst, reverse=True)[:10]

@@ -328,21 +328,36 @@ class Questionnaire:
 
         c = self.console
         qs = self.questions
-        c.print(Panel(plain(qs.intro), title=plain(qs.title)))
-        doc: dict[str, Any] = {}
-        for question in qs.steps:
-            if question.kind == "gate":
-                if self._stopped_at_gate(question, doc):
-                    return 0
-                continue
-            answer = getattr(self, f"_step_{question.kind}")(question)
-            if answer not in (None, [], {}):
-                doc[question.id] = answer
+        doc, stopped = self._answers()
+        if stopped:
+            return 0
         result = assess(doc)
         c.print()
         show_result(result, c)
         offer_plan(result, c, self.ask, qs.plan_offer)
         return 0
+
+    def _answers(self) -> tuple[dict[str, Any], bool]:
+        """Every question in turn: the findings document, and whether a safety gate stopped it."""
+        from rich.panel import Panel
+
+        qs = self.questions
+        self.console.print(Panel(plain(qs.intro), title=plain(qs.title)))
+        doc: dict[str, Any] = {}
+        for question in qs.steps:
+            if question.kind == "gate":
+                if self._stopped_at_gate(question, doc):
+                    return doc, True
+                continue
+            answer = getattr(self, f"_step_{question.kind}")(question)
+            if answer not in (None, [], {}):
+                doc[question.id] = answer
+        return doc, False
+
+    def collect(self) -> dict[str, Any]:
+        """The findings document from the questions (a guided session assesses it itself;
+        findings stopped at a safety gate are returned too, so the referral is stored)."""
+        return self._answers()[0]
 
     def _introduce(self, question: Question) -> None:
         """The heading (bold) and the introduction, on a line of their own."""

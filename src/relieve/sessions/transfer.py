@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ValidationError
@@ -32,9 +33,19 @@ def export_document(store, clock) -> dict:
     }
 
 
-def _card_out(row: dict) -> dict:
-    from ..store import iso
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as the store writes it (microseconds only when some)."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds" if moment.microsecond else "seconds") + "Z"
 
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def _card_out(row: dict) -> dict:
     return {"card": row["card"], "muscle": row["muscle"], "due_at": iso(row["due_at"]),
             "interval_days": row["interval_days"], "streak": row["streak"], "answered": row["answered"],
             "correct": row["correct"]}
@@ -120,7 +131,6 @@ def from_csv(text: str) -> dict:
 def import_text(store, text: str, fmt: str | None = None) -> dict[str, int]:
     """Validate a whole export, then write it in one transaction (nothing on any error)."""
     from ..contract.session import parse_export
-    from ..store import parse_iso
 
     fmt = fmt or ("csv" if text.startswith(",".join(CSV_COLUMNS)) else "json")
     doc = from_csv(text) if fmt == "csv" else text

@@ -107,8 +107,23 @@ def upgrade(engine, revision: str = "head") -> str:
     from alembic import command
 
     with engine.connect().execution_options(write=True) as conn:
-        command.upgrade(alembic_config(conn), revision)
-        conn.commit()
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # A migration that rebuilds a table (SQLite's way to alter a column) drops the
+            # old one: with foreign keys on, that would cascade and delete every step.
+            # The pragma only works outside a transaction, so it goes to the driver directly.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            command.upgrade(alembic_config(conn), revision)
+            conn.commit()
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                conn.commit()
+                if broken:
+                    raise StoreError(f"the migration left {len(broken)} rows without their session", field="--db")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     return current_revision(engine)
 
 

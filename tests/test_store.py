@@ -198,7 +198,7 @@ def _steps(db: str) -> list[dict]:
     from relieve.store import open_store
 
     with open_store(db) as store:
-        h = store.history()
+        h = store.history(phases=True)
     return h
 
 

@@ -19,7 +19,7 @@ RECORDS = ("session", "step", "phase", "measure", "card", "answer")
 def export_document(store, clock) -> dict:
     from ..contract.session import EXPORT_FORMAT, EXPORT_VERSION
 
-    sessions = list(reversed(store.history()))  # oldest first: a stable, readable order
+    sessions = list(reversed(store.history(phases=True)))  # oldest first: a stable, readable order
     cards = store.cards()
     return {
         "format": EXPORT_FORMAT,

@@ -118,14 +118,15 @@ class Store:
             raise StoreError(f"no session {session_id!r}", field="session")
         return records[0]
 
-    def history(self, limit: int | None = None) -> list[dict]:
-        """Every session as the contract's history object (§7), most recent first."""
+    def history(self, limit: int | None = None, *, phases: bool = False) -> list[dict]:
+        """Every session as the contract's history object (§7), most recent first; with
+        ``phases``, each timed phase too (exports carry them; a listing does not need them)."""
         query = select(t.sessions).order_by(t.sessions.c.started_at.desc(), t.sessions.c.id)
         if limit is not None:
             query = query.limit(limit)
-        return self._records(query)
+        return self._records(query, with_phases=phases)
 
-    def _records(self, query) -> list[dict]:
+    def _records(self, query, with_phases: bool = True) -> list[dict]:
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
             ids = [r["id"] for r in rows]
@@ -140,10 +141,11 @@ class Store:
                 for s in conn.execute(step_q).mappings():
                     if s["session_id"] in by_session:
                         by_session[s["session_id"]].append(s)
-                for p in conn.execute(phase_q).mappings():
-                    if p["session_id"] in phases:
-                        phases[p["session_id"]].append(p)
-        return [_record(r, by_session[r["id"]], phases[r["id"]]) for r in rows]
+                if with_phases:
+                    for p in conn.execute(phase_q).mappings():
+                        if p["session_id"] in phases:
+                            phases[p["session_id"]].append(p)
+        return [_record(r, by_session[r["id"]], phases[r["id"]] if with_phases else None) for r in rows]
 
     def count_sessions(self) -> int:
         with self._read() as conn:
@@ -251,12 +253,12 @@ def _record(row, steps, phases) -> dict:
         "pain_start": _num(row["pain_start"]),
         "techniques": list(row["techniques"] or []),
         "time_scale": row["time_scale"],
-        "phases": [
+        **({} if phases is None else {"phases": [
             {"step_seq": p["step_seq"], "phase_index": p["phase_index"], "technique": p["technique"],
              "kind": p["kind"], "started_at": iso(p["started_at"]), "ended_at": iso(p["ended_at"]),
              "skipped": bool(p["skipped"])}
             for p in phases
-        ],
+        ]}),
     }
 
 

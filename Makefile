@@ -28,8 +28,22 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 run: $(RUN_STAMP)
 	$(BIN)/relieve --help
 
+# PostgreSQL runs too when a server answers at 127.0.0.1:5432 (database `test`); each
+# test uses its own schema and drops it. Otherwise the PostgreSQL tests skip, and say why.
+PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+PG_CHECK := import psycopg; psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2).close()
+
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	@if [ -n "$$RELIEVE_TEST_POSTGRES_URL" ]; then \
+		echo "PostgreSQL tests: $$RELIEVE_TEST_POSTGRES_URL (from the environment)"; \
+		$(BIN)/python -m pytest -q; \
+	elif why=$$($(BIN)/python -c '$(PG_CHECK)' 2>&1); then \
+		echo "PostgreSQL tests: $(PG_TEST_URL)"; \
+		RELIEVE_TEST_POSTGRES_URL='$(PG_TEST_URL)' $(BIN)/python -m pytest -q; \
+	else \
+		echo "PostgreSQL tests skipped: no server answers at 127.0.0.1:5432 (database test): $$(echo "$$why" | tail -1)"; \
+		$(BIN)/python -m pytest -q; \
+	fi
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run_all.py

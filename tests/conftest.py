@@ -80,3 +80,53 @@ def run_cli(*args: str, input: str | None = None) -> CliResult:
     finally:
         sys.stdin = old_stdin
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@pytest.fixture(autouse=True)
+def _private_database(tmp_path_factory, monkeypatch):
+    """No test ever touches the user's own database: the default URL points to a
+    throw-away SQLite file unless a test chooses another."""
+    monkeypatch.setenv("RELIEVE_DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('db') / 'default.db'}")
+
+
+POSTGRES_ENV = "RELIEVE_TEST_POSTGRES_URL"
+
+
+def _postgres_schema_url():
+    """A fresh schema on the test PostgreSQL server; yields its URL, drops it afterwards."""
+    import os
+    import uuid
+
+    base = os.environ.get(POSTGRES_ENV, "").strip()
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set (make test sets it when a server answers at 127.0.0.1:5432)")
+    from sqlalchemy import create_engine, text
+
+    schema = "relieve_test_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each test on SQLite, and again on PostgreSQL when RELIEVE_TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'relieve.db'}"
+        return
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'relieve.db'}"

@@ -184,8 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     from .assess import add_assess_parser
     from .plan import add_parsers as add_plan_parsers
 
+    from .history import add_parsers as add_history_parsers
+    from .practice import add_parsers as add_practice_parsers
+    from .session import add_parser as add_session_parser
+
     add_assess_parser(sub)
     add_plan_parsers(sub)
+    add_session_parser(sub)
+    add_history_parsers(sub)
+    add_practice_parsers(sub)
     return parser
 
 
@@ -199,6 +206,11 @@ def _help_for(parser: argparse.ArgumentParser) -> Callable:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+        # Plain `relieve` in a terminal starts a guided session (in a pipe: the help).
+        if not argv and sys.stdin.isatty() and sys.stdout.isatty():
+            argv = ["session"]
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):

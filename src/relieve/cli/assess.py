@@ -322,18 +322,30 @@ class Questionnaire:
     # ----------------------------------------------------------------- steps
 
     def run(self) -> int:
-        from rich.panel import Panel
-
         from ..assessment import assess
 
         c = self.console
         qs = self.questions
-        c.print(Panel(plain(qs.intro), title=plain(qs.title)))
+        doc, stopped = self._answers()
+        if stopped:
+            return 0
+        result = assess(doc)
+        c.print()
+        show_result(result, c)
+        offer_plan(result, c, self.ask, qs.plan_offer)
+        return 0
+
+    def _answers(self) -> tuple[dict[str, Any], bool]:
+        """Every question in turn: the findings document, and whether a safety gate stopped it."""
+        from rich.panel import Panel
+
+        qs = self.questions
+        self.console.print(Panel(plain(qs.intro), title=plain(qs.title)))
         doc: dict[str, Any] = {}
         for question in qs.steps:
             if question.kind == "gate":
                 if self._stopped_at_gate(question, doc):
-                    return 0
+                    return doc, True
                 continue
             if question.kind == "movements":
                 self.ask_movements(question, doc)
@@ -343,11 +355,12 @@ class Questionnaire:
                 doc[question.id] = answer
             if question.screen == "before":
                 self.ask_follow_ups(doc)
-        result = assess(doc)
-        c.print()
-        show_result(result, c)
-        offer_plan(result, c, self.ask, qs.plan_offer)
-        return 0
+        return doc, False
+
+    def collect(self) -> dict[str, Any]:
+        """The findings document from the questions (a guided session assesses it itself;
+        findings stopped at a safety gate are returned too, so the referral is stored)."""
+        return self._answers()[0]
 
     def _introduce(self, question: Question) -> None:
         """The heading (bold) and the introduction, on a line of their own."""

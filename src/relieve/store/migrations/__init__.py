@@ -1,0 +1,1 @@
+"""Alembic migrations of the ``relieve`` database (run by ``relieve db upgrade``)."""

@@ -299,7 +299,7 @@ def offer_measures(store, clock, console, session_id) -> None:
 
     if not measures_due(store.measures(), clock.now()):
         return
-    a = Prompt.ask("Record your outcome measures now (NDI scores, PSFS)? [y/N]", console=console, default="",
+    a = Prompt.ask(plain("Record your outcome measures now (NDI scores, PSFS)? [y/N]"), console=console, default="",
                    show_default=False).strip().lower()
     if a not in ("y", "yes"):
         return

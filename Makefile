@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
-#   make run   - create .venv, install relieve, start the main job
+#   make run   - create .venv, install relieve, start the main job (a guided session)
 #   make test  - create .venv, install the test extras, run the whole suite
 # Each target is idempotent: a stamp file records what was installed from which
 # pyproject.toml, so a second run only re-installs when the project changed.
@@ -25,8 +25,9 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@ $(RUN_STAMP)
 
+# The main job: in a terminal, a guided session (plain `relieve`); elsewhere the help.
 run: $(RUN_STAMP)
-	$(BIN)/relieve --help
+	$(BIN)/relieve
 
 # PostgreSQL runs too when a server answers at 127.0.0.1:5432 (database `test`); each
 # test uses its own schema and drops it. Otherwise the PostgreSQL tests skip, and say why.

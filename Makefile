@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean chromium
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -25,16 +25,26 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@ $(RUN_STAMP)
 
-# The main job: in a terminal, a guided session (plain `relieve`); elsewhere the help.
+# The main job: the local web app on http://127.0.0.1:8000/ (HOST=, PORT= to change it).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(RUN_STAMP)
-	$(BIN)/relieve
+	$(BIN)/relieve serve --host $(HOST) --port $(PORT)
 
 # PostgreSQL runs too when a server answers at 127.0.0.1:5432 (database `test`); each
 # test uses its own schema and drops it. Otherwise the PostgreSQL tests skip, and say why.
 PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 PG_CHECK := import psycopg; psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2).close()
 
-test: $(TEST_STAMP)
+# The browser tests drive Debian's chromium (never a downloaded browser): installed here
+# when missing; where apt-get cannot install it, those tests skip and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium || true; \
+		elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium || true; fi; \
+		command -v chromium >/dev/null 2>&1 || echo "chromium not installed: the browser tests will skip"; }
+
+test: $(TEST_STAMP) chromium
 	@if [ -n "$$RELIEVE_TEST_POSTGRES_URL" ]; then \
 		echo "PostgreSQL tests: $$RELIEVE_TEST_POSTGRES_URL (from the environment)"; \
 		$(BIN)/python -m pytest -q; \

@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .history import add_parsers as add_history_parsers
     from .practice import add_parsers as add_practice_parsers
+    from .serve import add_parser as add_serve_parser
     from .session import add_parser as add_session_parser
 
     add_assess_parser(sub)
@@ -193,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_session_parser(sub)
     add_history_parsers(sub)
     add_practice_parsers(sub)
+    add_serve_parser(sub)
     return parser
 
 

@@ -477,3 +477,14 @@ def test_cli_muscle_figure_for_a_group(tmp_path, suffix):
     data = path.read_bytes()
     assert len(data) < LIMIT
     assert data[:8] == b"\x89PNG\r\n\x1a\n" if suffix == "png" else b"<svg" in data[:400]
+
+
+def test_the_gallery_page_shows_cards_and_pictures(tmp_path):
+    from relieve.figures.gallery import build
+
+    page = build(tmp_path, names=["rhomboids"], sides=("left",))
+    text = page.read_text(encoding="utf-8")
+    assert "rhomboids_left_card.svg" in text
+    pictures = [f for f in tmp_path.iterdir() if f.name.endswith("_small.png")]
+    assert pictures and all(f.name in text for f in pictures)
+    assert all(f.stat().st_size < LIMIT for f in tmp_path.iterdir() if f.suffix in (".svg", ".png"))

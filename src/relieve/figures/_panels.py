@@ -247,7 +247,7 @@ def draw_person(panel: Panel, pieces) -> None:
     zs = _layer_z(view, pieces, torso_depth)
     layers: dict[str, list] = {}
     for p in pieces:
-        least = -0.25 if p.name.startswith("ear") else (-0.3 if p.name == "nose" else 0.08)
+        least = -0.25 if p.name.startswith("ear") else (-0.3 if p.name in ("nose", "face") else 0.08)
         if p.facing is not None and float(np.dot(p.facing, toward)) < least:
             continue
         layers.setdefault(p.layer, []).append(p)

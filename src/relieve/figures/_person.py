@@ -113,9 +113,18 @@ class Head:
         return np.vstack([pts[keep], np.array(face)])
 
     def hair_points(self) -> np.ndarray:
+        """The top, back and sides of the head above the ears (the face is drawn over it)."""
         pts = self.centre + _unit_sphere(15, 32) * (self.radii + 0.004)
         rel = (pts - self.centre) / self.radii
-        return pts[(rel[:, 1] - 0.75 * rel[:, 0] > 0.35) & (rel[:, 1] > -0.2)]
+        return pts[(rel[:, 1] > 0.05) | ((rel[:, 0] < -0.2) & (rel[:, 1] > -0.45))]
+
+    def face_points(self) -> np.ndarray:
+        """The face, from the chin to the hairline: drawn over the hair, so the hairline curves."""
+        pts = self.centre + _unit_sphere(15, 32) * (self.radii + 0.006)
+        rel = (pts - self.centre) / self.radii
+        front = pts[(rel[:, 0] > 0.3 - 0.35 * np.clip(rel[:, 1], 0, 1)) & (rel[:, 1] < 0.62)
+                    & (pts[:, 1] >= self.centre[1] - 0.45 * self.radii[1])]
+        return np.vstack([front, self.skull_points()[-8:]])
 
     def pieces(self, scene: Scene) -> list[Piece]:
         fix = lambda p: scene.fixed(self.carrier, p)  # noqa: E731
@@ -123,8 +132,9 @@ class Head:
         n = self.nasion
         out = [
             Piece("head", "blob", fix(self.skull_points()), "core", fill=SKIN, edge=SKIN_EDGE),
-            Piece("hair", "blob", fix(self.hair_points()), "face", fill=HAIR, visible_only=True,
-                  facing=None),
+            Piece("hair", "blob", fix(self.hair_points()), "face", fill=HAIR, visible_only=True),
+            Piece("face", "blob", fix(self.face_points()), "face", fill=SKIN, visible_only=True,
+                  facing=normal([1, 0, 0])),
         ]
         # The nose: a wedge that stands out of the face in a side view.
         nose = np.array([
@@ -277,10 +287,10 @@ def arm_pieces(scene: Scene, side: str, hand: Hand, layer: str) -> tuple[list[Pi
 def helper_pieces(hand: Hand, name: str) -> list[Piece]:
     """A helper's hand and forearm (in a sleeve), coming in from outside the person."""
     wrist, f, n = _hand_frame(hand, name)
-    elbow_point = wrist - f * 0.22 - _unit(hand.into) * 0.06
+    away = _unit(-_unit(hand.into) * 0.8 - f * 0.6)  # the forearm comes from outside the person
     return [
-        Piece(f"sleeve.{name}", "tube", np.array([elbow_point - f * 0.05, wrist - f * 0.01]), "helper",
-              width=0.075, fill=HELPER_SLEEVE, edge="#4f5e70"),
+        Piece(f"sleeve.{name}", "tube", np.array([wrist + away * 0.17, wrist - f * 0.005]), "helper",
+              width=0.062, fill=HELPER_SLEEVE, edge="#4f5e70"),
         *hand_pieces(wrist, f, n, name, "helper", straight=hand.grip == "tips", skin=HELPER_SKIN),
     ]
 
@@ -297,7 +307,7 @@ def props(stance: str, supports: Sequence[str], arms: Mapping[str, str], scene: 
     """The furniture a position needs: bed and pillow, chair back, armrest, table."""
     out = []
     if stance == "lying_back":
-        back = -0.16
+        back = -0.128
         out.append(Piece("bed", "blob", box([back - 0.12, -0.75, -0.45], [back, 0.45, 0.45]), "props",
                          fill=PROP, edge=PROP_EDGE))
         eop = scene.landmark("external_occipital_protuberance")
@@ -336,3 +346,13 @@ def props(stance: str, supports: Sequence[str], arms: Mapping[str, str], scene: 
                 out.append(Piece(f"armrest.{side}", "blob", box([-0.16, height - 0.05, z - 0.04], [0.3, height, z + 0.04]),
                                  "props", fill=PROP, edge=PROP_EDGE))
     return out
+
+
+def resting_figure(scene: Scene) -> list[Piece]:
+    """The figure sitting upright, hands resting on the thighs."""
+    pieces = [_neck(scene)] + _trunk(scene) + Head(scene.body).pieces(scene)
+    for side, s in (("left", -1.0), ("right", 1.0)):
+        hand = Hand(np.array([0.26, -0.50, 0.15 * s]), fingers=np.array([1.0, 0.0, -0.2 * s]),
+                    pole=np.array([-0.5, -1.0, 0.4 * s]))
+        pieces += arm_pieces(scene, side, hand, f"arm.{side}")[0]
+    return pieces

@@ -421,7 +421,10 @@ class _Spec:
     def views(self) -> list[str]:
         side = self.plans[0]["side"]
         if self.stance == "lying_back":
-            return [f"lying_{side}", "lying_above"]
+            # seen from the side of the muscle, unless that arm lies out toward the viewer
+            out = any(pid in ("arm_out_on_pillow", "arm_out_on_table") and limb == side
+                      for limb, (pid, _) in self.placements.items())
+            return ["lying_above", f"lying_{('left' if side == 'right' else 'right') if out else side}"]
         if self.stance.startswith("side_lying"):
             return [f"{self.stance}_front", f"{self.stance}_back"]
         from ._motion import _at_the_back
@@ -430,8 +433,9 @@ class _Spec:
         bases = {VARIABLES[v].base for v in active}
         back = _at_the_back(self.body, self.kb, self.targets) or any(VARIABLES[v].is_scapular for v in active) \
             or any(p.startswith(("hand_behind", "sit_on", "elbow_back")) for p, _ in self.placements.values())
-        if self.group in ("push",) and not any(VARIABLES[v].is_scapular for v in active):
-            back = False  # the hand that stops the push shows best from the front
+        if self.push and any(VARIABLES[v].is_neck for v in self.push):
+            # the hand that stops the head shows from the front; the muscle from behind
+            return ["front", "back" if back else side]
         first = "back" if back else "front"
         if bases & {"neck_rotation"}:
             second = f"front_{side}"

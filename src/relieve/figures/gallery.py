@@ -15,13 +15,12 @@ from pathlib import Path
 
 def build(out: Path, names=None, sides=("left", "right")) -> Path:
     """Write the gallery into ``out``; returns the page's path."""
-    from ..card import muscles
     from ..techniques import plan
+    from ..vocabulary import GROUPS, MUSCLE_IDS
     from . import muscle_card_figure, plan_figures
 
-    listing = muscles()
     if names is None:
-        names = [m["muscle"] for m in listing["muscles"]] + sorted(listing.get("groups", {}))
+        names = list(MUSCLE_IDS) + sorted(GROUPS)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     count = 0

@@ -254,7 +254,8 @@ def draw_person(panel: Panel, pieces) -> None:
     for layer, items in layers.items():
         z = zs.get(layer, 3.0)
         if layer == "props":  # furniture between the viewer and the person is left out
-            items = [p for p in items if float(view.depth(p.points).mean()) < torso_depth + 0.12]
+            items = [p for p in items if p.name not in ("chair_back", "cushion")
+                     or float(view.depth(p.points).mean()) < torso_depth + 0.12]
         for outline in (True, False):
             for p in items:
                 pts3 = p.points

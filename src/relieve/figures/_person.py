@@ -333,7 +333,8 @@ def props(stance: str, supports: Sequence[str], arms: Mapping[str, str], scene: 
                                  "props", fill=PILLOW, edge=PROP_EDGE))
         table = any(s.startswith("head_in_") or s == "forehead_on_cushions" for s in supports) or "forearms_on_table" in arms.values()
         if table:
-            out.append(Piece("table", "blob", box([0.16, -0.36, -0.4], [0.7, -0.32, 0.4]), "props",
+            top = -0.24 if any(s.startswith("head_in_") for s in supports) else -0.32
+            out.append(Piece("table", "blob", box([0.16, top - 0.04, -0.4], [0.7, top, 0.4]), "props",
                              fill=PROP, edge=PROP_EDGE))
             if "forehead_on_cushions" in supports:
                 front = head.surface_point(scene, np.array([1.0, 0.35, 0.0]))

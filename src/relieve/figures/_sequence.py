@@ -193,7 +193,8 @@ class _Spec:
     def alt(self, title: str) -> str:
         parts = [f"{title}. A person {_STANCE_WORDS[self.stance]}"]
         support = self.cat.supports[self.support]
-        parts[-1] += f" ({support.words.rstrip('.').lower()})" if self.group != "start" or self.key == "jones_counterstrain" else ""
+        if self.group != "start" or self.key == "jones_counterstrain":
+            parts[-1] += ": " + support.words.rstrip(".")
         from ..anatomy.postures import describe
 
         moves = [describe(v, x, "move") for v, x in self.posture.items() if v in NECK_VARIABLES and round(x)]
@@ -233,7 +234,8 @@ class _Spec:
             q = a + t * d
             if np.linalg.norm(point - q) < dist:
                 best, dist = q, np.linalg.norm(point - q)
-        return _unit(point - best)
+        away = point - best
+        return _unit(away * [1.0, 0.25, 1.0])  # mostly level: the neck and trunk are upright columns
 
     def _rest(self, limb: str, scene: Scene) -> Hand:
         s = 1.0 if limb == "right" else -1.0
@@ -296,7 +298,7 @@ class _Spec:
         if pid.startswith("head_in_"):
             contact = head.surface_point(scene, np.array([0.25, -0.35, s]))
             return Hand(contact, grip="palm", into=_unit(head.centre_now(scene) - contact),
-                        fingers=np.array([0.0, 1.0, 0.0]), pole=np.array([0.5, -1.0, 0.3 * s]))
+                        fingers=np.array([0.0, 1.0, 0.0]), pole=np.array([0.25, -1.0, 0.15 * s]))
         return self._rest(limb, scene)
 
     def _tips(self, limb, landmark, side, scene, head) -> Hand:
@@ -304,8 +306,9 @@ class _Spec:
         out = self._outward(scene, head, point)
         s = 1.0 if limb.endswith("right") else -1.0
         start = shoulder_joint(scene, limb) if limb in ("left", "right") else point + out * 0.2 + [0, -0.15, 0]
-        return Hand(point, grip="tips", into=-out, fingers=_unit(point - start + [0.0, 0.05, 0.0]),
-                    pole=_unit(np.array([0.0, -1.0, 0.0]) + out * 0.6 + [0.0, 0.0, 0.5 * s]))
+        reach = _unit(point - start)
+        return Hand(point, grip="tips", into=-out, fingers=_unit(0.6 * reach + [0.0, 0.8, 0.0]),
+                    pole=_unit(np.array([0.1, -0.5, s]) + 0.3 * out))
 
     def _ends_named(self) -> dict[str, tuple[str, str]]:
         """Lay name -> (landmark, side) of every end of the plan's muscles."""

@@ -358,14 +358,18 @@ def test_one_picture_per_step_group_numbered_like_the_steps(levator_plan, levato
         t = levator_plan.techniques[key]
         if t.get("available") is False:
             continue
-        groups = [g for g in t["step_groups"] if g["group"] != "return"]
-        # the groups cover the steps in order, each step once
-        covered = [n for g in t["step_groups"] for n in range(g["first"], g["last"] + 1)]
-        assert covered == list(range(1, len(t["steps"]) + 1))
-        for letter, g in zip("abcdefgh", groups):
-            expected.append((f"{number}{letter}", key, g["group"], (g["first"], g["last"])))
+        letters = iter("abcdefgh")
+        versions = [("step_groups", "steps")] + ([("helper_step_groups", "helper_steps")] if t.get("helper_steps") else [])
+        for groups_key, steps_key in versions:  # a helper's version follows the self-help one
+            groups = [g for g in t[groups_key] if g["group"] != "return"]
+            # the groups cover the steps in order, each step once
+            covered = [n for g in t[groups_key] for n in range(g["first"], g["last"] + 1)]
+            assert covered == list(range(1, len(t[steps_key]) + 1))
+            for g in groups:
+                expected.append((f"{number}{next(letters)}", key, g["group"], (g["first"], g["last"])))
     got = [(p.name.split("_")[0], p.technique, p.group, p.steps) for p in levator_pictures]
     assert got == expected
+    assert any("with a helper" in p.title and "helper's" in p.alt for p in levator_pictures)
     assert {p.group for p in levator_pictures} == {"start", "position", "press", "push", "stretch"}
     for p in levator_pictures:
         first, last = p.steps

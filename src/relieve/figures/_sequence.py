@@ -83,16 +83,27 @@ def plan_figures(plan, *, body=None, kb=None, formats: Sequence[str] = ("svg", "
         if not t or t.get("available") is False:
             continue
         number, short, long = TECHNIQUE_SHORT[key]
-        groups = [g for g in t.get("step_groups", []) if g["group"] in GROUP_WORDS]
-        for letter, g in zip("abcdefgh", groups):
-            spec = _Spec(key, t, g, targets, plan, cat, body, kb)
-            steps = f"step {g['first']}" if g["first"] == g["last"] else f"steps {g['first']}\u2013{g['last']}"
-            title = f"{number}. {long}, {steps}: {GROUP_WORDS[g['group']]}"
-            alt = spec.alt(title)
-            images = {fmt: (_render(spec, title, alt, fmt) if fmt in formats else b"")
-                      for fmt in ("svg", "png", "png_small")}
-            out.append(Picture(f"{number}{letter}_{short}_{g['group']}", title, alt, key, g["group"],
-                               (g["first"], g["last"]), images["svg"], images["png"], images["png_small"]))
+        versions = [(t, short, long, False)]
+        if t.get("helper_steps") and t.get("helper_step_groups"):
+            # the helper's version of the same technique: its own posture, positions and hands
+            helped = {**t, "steps": t["helper_steps"], "step_hands": t.get("helper_step_hands", []),
+                      "step_groups": t["helper_step_groups"], "posture": t.get("helper_posture", {}),
+                      "positions": t.get("helper_positions", []),
+                      "length_change_pct": t.get("helper_length_change_pct")}
+            versions.append((helped, "helper", f"{long} with a helper", True))
+        letters = iter("abcdefgh")
+        for version, name, words, helper in versions:
+            groups = [g for g in version.get("step_groups", []) if g["group"] in GROUP_WORDS]
+            for g in groups:
+                letter = next(letters)
+                spec = _Spec(key, version, g, targets, plan, cat, body, kb, helper=helper)
+                steps = f"step {g['first']}" if g["first"] == g["last"] else f"steps {g['first']}\u2013{g['last']}"
+                title = f"{number}. {words}, {steps}: {GROUP_WORDS[g['group']]}"
+                alt = spec.alt(title)
+                images = {fmt: (_render(spec, title, alt, fmt) if fmt in formats else b"")
+                          for fmt in ("svg", "png", "png_small")}
+                out.append(Picture(f"{number}{letter}_{name}_{g['group']}", title, alt, key, g["group"],
+                                   (g["first"], g["last"]), images["svg"], images["png"], images["png_small"]))
     return out
 
 
@@ -148,7 +159,7 @@ _STANCE_WORDS = {
 class _Spec:
     """What one picture shows, worked out from the plan."""
 
-    def __init__(self, key, t, group, targets, plan, cat, body, kb):
+    def __init__(self, key, t, group, targets, plan, cat, body, kb, helper=False):
         self.key, self.t, self.group, self.targets, self.body, self.kb, self.cat = key, t, group["group"], targets, body, kb, cat
         self.first, self.last = group["first"], group["last"]
         self.plans = plan.plans
@@ -156,7 +167,7 @@ class _Spec:
         support = next((p for p in positions if p in cat.supports), "sitting_chair")
         if self.group == "start" and key == "muscle_shortening":
             support = "sitting_chair"
-        if self.group in ("push",) or (self.group == "start" and key != "jones_counterstrain"):
+        if self.group in ("push",) or (self.group == "start" and key != "jones_counterstrain" and not helper):
             support = support if cat.supports[support].lying and key == "jones_counterstrain" else "sitting_chair"
         self.support = support
         self.stance = _stance(support)
@@ -389,10 +400,14 @@ class _Spec:
             elif "position" in what:
                 side = self.plans[0]["side"]
                 s = 1.0 if side == "right" else -1.0
-                spot = scene.landmark("inferior_angle", side) if limb == "helper_left" else \
-                    scene.landmark("acromion", side) + [0.0, -0.26, 0.04 * s]
-                hand = Hand(spot, grip="palm", into=-self._outward(scene, head, spot),
-                            fingers=np.array([0.0, 1.0, 0.0]), helper=True)
+                lateral = np.array([0.0, 0.0, s])
+                if limb == "helper_left":  # on the shoulder blade's lower tip, the hand slid in from the side
+                    spot = scene.landmark("inferior_angle", side) + lateral * 0.05
+                    hand = Hand(spot, grip="palm", into=-lateral, fingers=np.array([-0.3, 0.3, 0.0]), helper=True)
+                else:  # under the elbow, palm up
+                    spot = shoulder_joint(scene, side) + [-0.03, -0.29, 0.05 * s]
+                    hand = Hand(spot, grip="palm", into=np.array([1.0, 0.0, 0.0]) if self.stance == "lying_back"
+                                else np.array([0.0, 1.0, 0.0]), fingers=-lateral, helper=True)
                 pieces += helper_pieces(hand, limb)
         return pieces, tips, arms
 
@@ -457,7 +472,7 @@ class _Spec:
         figure = props(self.stance, [self.support], arms, scene, head) + [_neck(scene)] + _trunk(scene) \
             + head.pieces(scene) + hand_pieces_
         shapes = skeleton(scene)
-        moved_head = bool(any(round(target[body.posture_variables.index(v)]) for v in NECK_VARIABLES if v in self.posture))
+        moved_head = self._head_moves()
         rest_head = head.skull_points()
         rest_scene = Scene(body, np.zeros_like(target))
         kind = "stretch" if self.stretched else "shortening"
@@ -530,15 +545,20 @@ class _Spec:
                 path = np.array([point + d * 0.012 + d * 0.035 * k for k in np.linspace(0, 1, 6)])
                 draw_arrow(panel, path, PRESS, "press")
 
+    def _head_moves(self) -> bool:
+        return any(round(x) for v, x in self.posture.items() if v in NECK_VARIABLES)
+
     def caption(self) -> list[str]:
         lines = []
         if self.push:
             lines.append("orange: the muscles that make the push  ·  blue-grey: the treated muscle, which only lets go"
                          "  ·  arrow: the way of the gentle push (your hand or the armrest stops it: nothing moves)")
         elif self.stretched:
-            lines.append("red: the muscle, stretched  ·  arrow: the way to move  ·  grey dashes: where the head started")
+            lines.append("red: the muscle, stretched  ·  arrow: the way to move"
+                         + ("  ·  grey dashes: where the head started" if self._head_moves() else ""))
         elif self.slack:
-            lines.append("blue, wavy: the muscle on slack  ·  arrow: the way to move  ·  grey dashes: where the head started")
+            lines.append("blue, wavy: the muscle on slack  ·  arrow: the way to move"
+                         + ("  ·  grey dashes: where the head started" if self._head_moves() else ""))
         else:
             lines.append("blue: the muscle  ·  filled dot: where it starts  ·  open dot: where it ends")
         extra = []

@@ -492,3 +492,17 @@ def test_the_gallery_page_shows_cards_and_pictures(tmp_path):
     pictures = [f for f in tmp_path.iterdir() if f.name.endswith("_small.png")]
     assert pictures and all(f.name in text for f in pictures)
     assert all(f.stat().st_size < LIMIT for f in tmp_path.iterdir() if f.suffix in (".svg", ".png"))
+
+
+def test_plan_picture_bytes_are_the_same_in_a_fresh_process(levator_pictures):
+    code = (
+        "import hashlib, relieve\n"
+        "from relieve.figures import plan_figures\n"
+        "p = plan_figures(relieve.plan([('levator_scapulae', 'left')]), formats=('svg', 'png'))\n"
+        "print(hashlib.sha256(p[4].svg).hexdigest(), hashlib.sha256(p[4].png).hexdigest())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    svg_hash, png_hash = done.stdout.split()
+    assert svg_hash == hashlib.sha256(levator_pictures[4].svg).hexdigest()
+    assert png_hash == hashlib.sha256(levator_pictures[4].png).hexdigest()

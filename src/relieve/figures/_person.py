@@ -239,8 +239,7 @@ def _hand_frame(hand: Hand, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     into = _unit(hand.into)
     if hand.grip == "tips":
         f = _unit(hand.fingers - (hand.fingers @ into) * into)
-        tip = hand.point - into * 0.012
-        return tip - f * 0.175 - into * 0.025, f, into
+        return hand.point - f * 0.168 - into * 0.008, f, into
     if hand.grip == "palm":
         f = _unit(hand.fingers - (hand.fingers @ into) * into)
         return hand.point - into * 0.014 - f * 0.085, f, into

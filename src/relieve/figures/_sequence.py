@@ -318,6 +318,11 @@ class _Spec:
         s = 1.0 if limb.endswith("right") else -1.0
         start = shoulder_joint(scene, limb) if limb in ("left", "right") else point + out * 0.2 + [0, -0.15, 0]
         reach = _unit(point - start)
+        below_the_neck = point[1] < scene.landmark("c7_spinous_process")[1] + 0.01
+        if limb in ("left", "right") and out[0] < -0.3 and below_the_neck:
+            # the upper back is reached over the shoulder from the front, fingers pointing down
+            return Hand(point, grip="tips", into=-out, fingers=np.array([-0.5, -1.0, 0.0]),
+                        pole=np.array([1.0, -0.2, 0.4 * s]))
         return Hand(point, grip="tips", into=-out, fingers=_unit(0.6 * reach + [0.0, 0.8, 0.0]),
                     pole=_unit(np.array([0.1, -0.5, s]) + 0.3 * out))
 

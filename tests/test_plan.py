@@ -199,7 +199,7 @@ def test_cli_writes_pictures(tmp_path):
     assert out.returncode == 0, out.stderr
     written = json.loads(out.stdout)["figures"]
     svgs = [p for p in written if p.endswith(".svg")]
-    assert len(svgs) == 10  # one per group of steps: 3 + 2 + 3 + 2
+    assert len(svgs) == 12  # one per group of steps: 3 + 2 (+ 2 with a helper) + 3 + 2
     assert len(written) == 3 * len(svgs)  # each also as PNG at two sizes
     for path in svgs:
         assert ET.parse(path).getroot().tag.endswith("svg")

@@ -172,8 +172,8 @@ def test_importing_the_figures_does_not_import_matplotlib():
 
 def test_the_package_exports_its_public_names_only():
     assert sorted(figures.__all__) == sorted(
-        ["FORMATS", "KINDS", "VIEWS", "Kind", "Shape", "View", "choose_views", "muscle_card_figure",
-         "skeleton_2d", "technique_figure"]
+        ["FORMATS", "KINDS", "VIEWS", "Kind", "Picture", "Shape", "View", "choose_views", "muscle_card_figure",
+         "plan_figures", "skeleton_2d", "technique_figure"]
     )
     for name in figures.__all__:
         assert getattr(figures, name) is not None
@@ -267,9 +267,11 @@ def test_views_follow_the_movement():
     assert figures.choose_views({"neck_side_bend": -30}, lev) == ("back", "left")
     assert figures.choose_views({"neck_side_bend": 30}, scm) == ("front", "right")
     assert "right" in figures.choose_views({"neck_flexion": 20}, scm)
-    assert "top" in figures.choose_views({"neck_rotation": 30}, lev)
+    # A turned head reads in a three-quarter view from the front; never from above.
+    assert figures.choose_views({"neck_rotation": 30}, lev)[-1] == "front_left"
+    assert "top" not in figures.choose_views({"neck_rotation": 30, "neck_flexion": 20}, scm)
     assert figures.choose_views({"scapula_elevation_left": 15}, scm)[0] == "back"
-    assert figures.choose_views({}, lev, arrows={"neck_rotation": 1})[-1] == "top"
+    assert figures.choose_views({}, lev, arrows={"neck_rotation": 1})[-1] == "front_left"
     assert len(figures.choose_views({}, lev)) == 2
 
 
@@ -320,3 +322,187 @@ def test_unknown_kind_posture_arrow_or_spot_is_refused():
     assert err.value.field == "finger_spots[0]"
     with pytest.raises(UnknownNameError):
         figures.skeleton_2d({}, "below")
+
+
+# ---------------------------------------------------------------------------- a plan's pictures
+
+import hashlib  # noqa: E402
+
+import relieve  # noqa: E402
+from conftest import run_cli  # noqa: E402
+
+LIMIT = 150 * 1024  # bytes, every file
+
+
+@pytest.fixture(scope="module")
+def levator_plan():
+    return relieve.plan([("levator_scapulae", "left")])
+
+
+@pytest.fixture(scope="module")
+def levator_pictures(levator_plan):
+    return figures.plan_figures(levator_plan)
+
+
+def svg_title_desc(svg: bytes) -> tuple[str, str]:
+    root = ET.fromstring(svg)
+    children = list(root)
+    assert children[0].tag == f"{SVG_NS}title" and children[1].tag == f"{SVG_NS}desc"
+    return children[0].text, children[1].text
+
+
+def test_one_picture_per_step_group_numbered_like_the_steps(levator_plan, levator_pictures):
+    expected = []
+    for number, key in enumerate(("muscle_shortening", "repositioning", "strain_counterstrain",
+                                  "jones_counterstrain"), 1):
+        t = levator_plan.techniques[key]
+        if t.get("available") is False:
+            continue
+        letters = iter("abcdefgh")
+        versions = [("step_groups", "steps")] + ([("helper_step_groups", "helper_steps")] if t.get("helper_steps") else [])
+        for groups_key, steps_key in versions:  # a helper's version follows the self-help one
+            groups = [g for g in t[groups_key] if g["group"] != "return"]
+            # the groups cover the steps in order, each step once
+            covered = [n for g in t[groups_key] for n in range(g["first"], g["last"] + 1)]
+            assert covered == list(range(1, len(t[steps_key]) + 1))
+            for g in groups:
+                expected.append((f"{number}{next(letters)}", key, g["group"], (g["first"], g["last"])))
+    got = [(p.name.split("_")[0], p.technique, p.group, p.steps) for p in levator_pictures]
+    assert got == expected
+    assert any("with a helper" in p.title and "helper's" in p.alt for p in levator_pictures)
+    assert {p.group for p in levator_pictures} == {"start", "position", "press", "push", "stretch"}
+    for p in levator_pictures:
+        first, last = p.steps
+        assert (f"step {first}:" if first == last else f"steps {first}–{last}:") in p.title
+
+
+def test_svg_has_title_and_alt_text_in_words(levator_pictures):
+    for p in levator_pictures:
+        title, desc = svg_title_desc(p.svg)
+        assert title == p.title and desc == p.alt
+        assert p.alt.startswith(p.title)
+        assert "left levator scapulae" in p.alt
+        assert re.search(r"sitting|lying", p.alt)
+        name, title2, alt, svg, png = p  # unpacks like a tuple
+        assert (name, title2, alt, svg, png) == (p.name, p.title, p.alt, p.svg, p.png)
+    press = next(p for p in levator_pictures if p.group == "press")
+    assert "hand presses the levator scapulae" in press.alt
+    position = next(p for p in levator_pictures if p.name.startswith("1b"))
+    assert "slack" in position.alt and "high armrest" in position.alt
+
+
+def test_every_file_is_small_and_the_png_comes_at_two_sizes(levator_pictures):
+    for p in levator_pictures:
+        for name, data in p.files().items():
+            assert 0 < len(data) < LIMIT, (name, len(data))
+        big, small = png_size(p.png), png_size(p.png_small)
+        assert 900 < big[0] < 2600 and big[1] > 500
+        assert abs(small[0] - big[0] / 2) <= 2 and abs(small[1] - big[1] / 2) <= 2
+
+
+def test_plan_pictures_are_deterministic(levator_plan, levator_pictures):
+    again = figures.plan_figures(levator_plan)
+    digest = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    for first, second in list(zip(levator_pictures, again))[::3]:
+        assert digest(first.svg) == digest(second.svg)
+        assert digest(first.png) == digest(second.png)
+        assert digest(first.png_small) == digest(second.png_small)
+    assert len({digest(p.png) for p in levator_pictures}) == len(levator_pictures)
+
+
+def test_the_push_names_the_muscles_that_push(levator_plan, levator_pictures):
+    t = levator_plan.techniques["strain_counterstrain"]
+    push = next(p for p in levator_pictures if p.group == "push")
+    text = svg_text(push.svg)
+    kb = knowledge_base()
+    for q in t["pushed_by"]:
+        assert f"pushes: {q['side']} {kb.muscle(q['muscle']).common_name}" in text
+    assert "pushes: left levator" not in text
+    assert "the treated muscle, which only lets go" in text
+    assert "push" in text and "press" not in text.replace("pressure", "")
+
+
+def test_pictures_use_plain_words_and_no_view_from_above(levator_pictures, kb):
+    for p in levator_pictures:
+        text = svg_text(p.svg)
+        assert "from above (face at the top)" not in text
+        assert not re.search(r"[−-]\d+\.\d %", text)  # no signed decimals
+        assert "ligamentum" not in text and "_" not in text
+    start = svg_text(levator_pictures[0].svg)
+    assert kb.landmark("superior_angle").name in start  # the ends in plain words
+    assert "side process of C2–C4" in start  # heads that differ only by vertebra, once
+
+
+def test_press_marks_every_head_of_the_pressed_end():
+    plan = relieve.plan([("sternocleidomastoid", "left")])
+    pictures = figures.plan_figures(plan, formats=("svg",))
+    assert all(p.png == b"" and p.svg for p in pictures)
+    press = [p for p in pictures if p.group == "press"]
+    t = plan.techniques["muscle_shortening"]
+    if not press:
+        pytest.skip("no fingertip pressure for this muscle")
+    ends = plan.plans[0]["attachments"]
+    pressed_end = next(e for e in ("origin", "insertion") if any(a["landmark"] in t["pressed"] for a in ends[e]))
+    rings = len(re.findall(r"stroke: #17803d; stroke-width: 2\.2", press[0].svg.decode()))
+    assert rings >= 2 * len(ends[pressed_end])  # a ring on every head, in both views
+
+
+@pytest.mark.parametrize("targets", [[("suboccipitals", "left")],
+                                     [("scalenes", "right"), ("upper_trapezius", "right"), ("levator_scapulae", "right")]])
+def test_groups_and_combined_plans_get_short_names(targets):
+    plan = relieve.plan(targets)
+    pictures = figures.plan_figures(plan, formats=("svg",))
+    assert pictures
+    for p in pictures:
+        assert re.fullmatch(r"[1-4][a-h]_[a-z]+_[a-z]+", p.name) and len(p.name) <= 32
+        assert len(p.svg) < LIMIT
+        for member in plan.plans:
+            assert f"{member['side']} {member['common_name'].lower()}" in p.alt
+
+
+def test_cli_plan_figure_writes_svg_and_png(tmp_path):
+    out = tmp_path / "pictures"
+    result = run_cli("plan", "--muscle", "rhomboids", "--side", "right", "--figure", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    files = sorted(x.name for x in out.iterdir())
+    assert any(f.endswith(".svg") for f in files) and any(f.endswith("_small.png") for f in files)
+    stems = {f.removesuffix(".svg") for f in files if f.endswith(".svg")}
+    for stem in stems:
+        assert {f"{stem}.png", f"{stem}_small.png"} <= set(files)
+        assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert all(len(f) < 40 for f in files)
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png"])
+def test_cli_muscle_figure_for_a_group(tmp_path, suffix):
+    path = tmp_path / f"card.{suffix}"
+    result = run_cli("muscle", "suboccipitals", "--side", "left", "--figure", str(path))
+    assert result.returncode == 0, result.stderr
+    data = path.read_bytes()
+    assert len(data) < LIMIT
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" if suffix == "png" else b"<svg" in data[:400]
+
+
+def test_the_gallery_page_shows_cards_and_pictures(tmp_path):
+    from relieve.figures.gallery import build
+
+    page = build(tmp_path, names=["rhomboids"], sides=("left",))
+    text = page.read_text(encoding="utf-8")
+    assert "rhomboids_left_card.svg" in text
+    pictures = [f for f in tmp_path.iterdir() if f.name.endswith("_small.png")]
+    assert pictures and all(f.name in text for f in pictures)
+    assert all(f.stat().st_size < LIMIT for f in tmp_path.iterdir() if f.suffix in (".svg", ".png"))
+
+
+def test_plan_picture_bytes_are_the_same_in_a_fresh_process(levator_pictures):
+    code = (
+        "import hashlib, relieve\n"
+        "from relieve.figures import plan_figures\n"
+        "p = plan_figures(relieve.plan([('levator_scapulae', 'left')]), formats=('svg', 'png'))\n"
+        "print(hashlib.sha256(p[4].svg).hexdigest(), hashlib.sha256(p[4].png).hexdigest())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    svg_hash, png_hash = done.stdout.split()
+    assert svg_hash == hashlib.sha256(levator_pictures[4].svg).hexdigest()
+    assert png_hash == hashlib.sha256(levator_pictures[4].png).hexdigest()

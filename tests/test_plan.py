@@ -198,8 +198,10 @@ def test_cli_writes_pictures(tmp_path):
     out = relieve("plan", "--muscle", "levator_scapulae", "--side", "left", "--figure", str(tmp_path / "figs"), "--json")
     assert out.returncode == 0, out.stderr
     written = json.loads(out.stdout)["figures"]
-    assert len(written) == 5  # four techniques and the push
-    for path in written:
+    svgs = [p for p in written if p.endswith(".svg")]
+    assert len(svgs) == 12  # one per group of steps: 3 + 2 (+ 2 with a helper) + 3 + 2
+    assert len(written) == 3 * len(svgs)  # each also as PNG at two sizes
+    for path in svgs:
         assert ET.parse(path).getroot().tag.endswith("svg")
     card = tmp_path / "card.png"
     out = relieve("muscle", "levator_scapulae", "--side", "right", "--figure", str(card))

@@ -14,13 +14,6 @@ TECHNIQUE_TITLES = {
     "strain_counterstrain": "3. Strain-counterstrain (gentle push, then stretch)",
     "jones_counterstrain": "Variant: Jones' counterstrain at his tender point (passive, with a helper)",
 }
-# Which picture each technique gets, and which posture it shows.
-FIGURE_KINDS = {
-    "muscle_shortening": ("shortening", "posture"),
-    "repositioning": ("repositioning", "posture"),
-    "strain_counterstrain": ("stretch", "stretch_posture"),
-    "jones_counterstrain": ("jones", "posture"),
-}
 
 
 def read_findings(path: str | None):
@@ -180,42 +173,21 @@ def render_plan(result) -> None:
 
 
 def write_plan_figures(result, directory: Path) -> list[Path]:
-    """One picture per technique (SVG) into ``directory``."""
-    from ..figures import technique_figure
+    """The plan's pictures (``relieve.figures.plan_figures``: one per group of steps,
+    numbered like the steps) into ``directory``: each as SVG, PNG and a small PNG, with
+    short names however many muscles the plan has."""
+    from ..figures import plan_figures
 
-    plans = result.plans
-    targets = [(p["muscle"], p["side"]) for p in plans]
-    techniques = result.techniques
-    fingers = [(a["landmark"], p["side"]) for p in plans for end in ("origin", "insertion") for a in p["attachments"][end][:1]]
-    stem = "_".join(f"{m}_{s}" for m, s in targets)
     written = []
-    for key, (kind, posture_key) in FIGURE_KINDS.items():
-        t = techniques[key]
-        if t.get("available") is False:
-            continue
-        path = directory / f"{stem}_{key}.svg"
-        _write_figure(
-            path,
-            lambda fmt, t=t, kind=kind, key=key, posture_key=posture_key: technique_figure(
-                targets,
-                t[posture_key],
-                kind=kind,
-                finger_spots=fingers if key in ("muscle_shortening", "jones_counterstrain") else [],
-                title=TECHNIQUE_TITLES[key],
-                fmt=fmt,
-            ),
-        )
-        written.append(path)
-    push = techniques["strain_counterstrain"]["resist_direction"]
-    if push:
-        path = directory / f"{stem}_strain_counterstrain_push.svg"
-        _write_figure(
-            path,
-            lambda fmt: technique_figure(
-                targets, {}, kind="resist", arrows=push, title="The gentle push (against your hand)", fmt=fmt
-            ),
-        )
-        written.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for picture in plan_figures(result):
+            for name, data in picture.files().items():
+                path = directory / name
+                path.write_bytes(data)
+                written.append(path)
+    except OSError as exc:
+        raise RelieveError(f"cannot write to {directory}: {exc.strerror}", field="--figure") from None
     return written
 
 
@@ -254,7 +226,7 @@ def add_parsers(sub) -> None:
                    help="muscle or group id; repeat for several (one posture will serve them all)")
     p.add_argument("--side", help="left or right (for every --muscle without its own :SIDE)")
     p.add_argument("--findings", metavar="FILE", help="findings JSON (contract section 3; - = standard input)")
-    p.add_argument("--figure", metavar="DIR", help="write one picture per technique into DIR")
+    p.add_argument("--figure", metavar="DIR", help="write the pictures (one per group of steps; SVG and PNG) into DIR")
     p.add_argument("--json", action="store_true", help="print the contract JSON")
     p.set_defaults(func=cmd_plan)
 

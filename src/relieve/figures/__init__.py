@@ -6,6 +6,11 @@ path (via points included); the arrows are the paths that points fixed to the he
 shoulder blade travel while the posture variables change. So the left side comes out as
 the mirror image of the right, and a posture that bends the neck draws the head bent.
 
+>>> import relieve
+>>> pictures = plan_figures(relieve.plan([("levator_scapulae", "left")]))
+>>> [p.name for p in pictures][:3]   # one per group of steps, numbered like the steps
+['1a_shortening_start', '1b_shortening_position', '1c_shortening_press']
+>>> name, title, alt_text, svg, png = pictures[0]      # also .png_small, .files()
 >>> svg = muscle_card_figure("levator_scapulae", "left")
 >>> group = muscle_card_figure("scalenes", "left")  # a group: its members together
 >>> png = technique_figure([("levator_scapulae", "left")], {"neck_side_bend": -30},
@@ -17,6 +22,12 @@ pyplot, and matplotlib is imported only when a picture is rendered.
 
 Also here: ``choose_views`` (which views show a movement), ``skeleton_2d`` (the
 skeleton as drawn in one view, as numbers), ``VIEWS`` and ``KINDS``.
+
+``plan_figures`` draws a human figure (head with face and ears, neck, shoulders, upper
+body, arms and hands) around the model's bones, in the posture the plan computed with
+the catalogue's support and arm positions, the hands where the steps put them, the
+muscle in colour, its ends in plain words, fingertip spots and arrows (``_person``,
+``_sequence``).
 
 The modules, by concern:
 
@@ -39,6 +50,7 @@ the right.
 from ._card import muscle_card_figure
 from ._motion import choose_views
 from ._scene import Shape, skeleton_2d
+from ._sequence import Picture, plan_figures
 from ._style import FORMATS, KINDS, Kind
 from ._technique import technique_figure
 from ._views import VIEWS, View
@@ -48,10 +60,12 @@ __all__ = [
     "KINDS",
     "VIEWS",
     "Kind",
+    "Picture",
     "Shape",
     "View",
     "choose_views",
     "muscle_card_figure",
+    "plan_figures",
     "skeleton_2d",
     "technique_figure",
 ]

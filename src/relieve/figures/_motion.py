@@ -82,12 +82,12 @@ _SHOWN_BY: Mapping[str, frozenset[str]] = {
     "coronal": _CORONAL,
     "side": _SAGITTAL | variable_bases("scapula_elevation"),
     "top": _TRANSVERSE,
+    "oblique": _CORONAL | _SAGITTAL | _TRANSVERSE,
 }
-_FAMILY = {"front": "coronal", "back": "coronal", "left": "side", "right": "side", "top": "top"}
 
 
 def _view_shows(view: View, variable: str) -> bool:
-    return posture_variable(variable).base in _SHOWN_BY[_FAMILY[view.key]]
+    return posture_variable(variable).base in _SHOWN_BY[view.family]
 
 
 def choose_views(
@@ -102,8 +102,9 @@ def choose_views(
 
     Side bend and the shoulder blades -> from the front or from behind (behind when a
     shoulder blade moves or the muscles lie at the back); flexion, nodding and rounding
-    of the upper back -> from the side of the first muscle; rotation and drawing the
-    shoulder blades back -> from above.
+    of the upper back -> from the side of the first muscle; rotation -> a three-quarter
+    view from the front on the first muscle's side (the turned face reads there; a view
+    from above does not).
     """
     body, kb = defaults(body, None)
     active = {v for v, x in posture.items() if x} | {v for v, s in (arrows or {}).items() if s}
@@ -117,12 +118,12 @@ def choose_views(
         views.append(coronal)
     if wanted & _SAGITTAL:
         views.append(side)
-    if wanted & _TRANSVERSE:
-        views.append("top")
+    if wanted & (_TRANSVERSE - _CORONAL):
+        views.append(f"front_{side}")
     for extra in (coronal, side):
         if len(views) < 2 and extra not in views:
             views.append(extra)
-    order = {"front": 0, "back": 0, "left": 1, "right": 1, "top": 2}
+    order = {"front": 0, "back": 0, "left": 1, "right": 1, "front_left": 2, "front_right": 2}
     return tuple(sorted(views, key=order.__getitem__))
 
 

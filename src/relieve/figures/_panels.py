@@ -99,10 +99,14 @@ def draw_skeleton(panel: Panel, shapes: Sequence[Shape], *, neutral: bool = Fals
                        pts, shape.frames)
 
 
-def draw_muscle(panel: Panel, paths: Mapping[str, np.ndarray], colour: str, width: float = 3.6) -> None:
-    """Each bundle as a thick coloured line through its path points."""
+def draw_muscle(panel: Panel, paths: Mapping[str, np.ndarray], colour: str, width: float = 3.6,
+                slack: bool = False) -> None:
+    """Each bundle as a thick coloured line through its path points (gently wavy when
+    the muscle is on slack)."""
     for pts3 in paths.values():
         pts = panel.view.project(pts3)
+        if slack:
+            pts = wavy(pts)
         panel.draw(
             5,
             lambda ax, p=pts: ax.plot(p[:, 0], p[:, 1], color=colour, linewidth=width, alpha=0.85,
@@ -203,3 +207,154 @@ def layout_callouts(panel: Panel) -> tuple[float, float, float, float]:
 
             panel.draw(9, command)
     return umin - widths["left"], umax + widths["right"], vmin, vmax
+
+
+# ---------------------------------------------------------------------------- the human figure
+
+_EDGE_PT = 1.5  # points: the outline of the figure
+
+
+def _pt(width_m: float) -> float:
+    """A width in metres as a matplotlib line width (points) at the pictures' scale."""
+    return width_m * SCALE * 72
+
+
+def _layer_z(view: View, pieces, torso_depth: float) -> dict[str, float]:
+    """The depth of each layer: arms behind the trunk under it, the others over it."""
+    z = {"props": 0.5, "props_front_of_bed": 0.6, "core": 1.5, "face": 1.8, "helper": 5.6}
+    by_layer: dict[str, list] = {}
+    for p in pieces:
+        by_layer.setdefault(p.layer, []).append(p.points)
+    for layer, pts in by_layer.items():
+        if layer.startswith("arm."):
+            depth = float(view.depth(np.vstack(pts)).mean())
+            base = 1.0 if depth < torso_depth - 0.03 else 3.0
+            z[layer] = base + (0.05 if layer.endswith("_hand") else 0.0)
+            if layer.endswith(".press_hand"):
+                z[layer] = 5.5
+    return z
+
+
+def draw_person(panel: Panel, pieces) -> None:
+    """The figure: each layer's pieces outlined as one (an outline pass, then the fill),
+    face features only where they face the viewer, arms behind or in front of the trunk."""
+    from ._views import convex_hull
+
+    view = panel.view
+    toward = view.toward_viewer
+    torso = [p for p in pieces if p.name == "torso"]
+    torso_depth = float(view.depth(torso[0].points).mean()) if torso else 0.0
+    zs = _layer_z(view, pieces, torso_depth)
+    layers: dict[str, list] = {}
+    for p in pieces:
+        least = -0.25 if p.name.startswith("ear") else (-0.3 if p.name in ("nose", "face") else 0.08)
+        if p.facing is not None and float(np.dot(p.facing, toward)) < least:
+            continue
+        layers.setdefault(p.layer, []).append(p)
+    for layer, items in layers.items():
+        z = zs.get(layer, 3.0)
+        if layer == "props":  # furniture between the viewer and the person is left out
+            items = [p for p in items if p.name not in ("chair_back", "cushion")
+                     or float(view.depth(p.points).mean()) < torso_depth + 0.12]
+        for outline in (True, False):
+            for p in items:
+                pts3 = p.points
+                if p.visible_only:
+                    centre = pts3.mean(axis=0)
+                    pts3 = pts3[(pts3 - centre) @ toward > -0.004]
+                    if len(pts3) < 3:
+                        continue
+                pts = view.project(pts3)
+                frames = layer not in ("props", "props_front_of_bed")
+                if p.kind == "blob":
+                    hull = convex_hull(pts)
+                    if outline and not p.edge:
+                        continue
+
+                    def blob(ax, h=hull, p=p, outline=outline):
+                        from matplotlib.patches import Polygon
+
+                        if outline:
+                            ax.add_patch(Polygon(h, closed=True, facecolor=p.edge, edgecolor=p.edge,
+                                                 linewidth=_EDGE_PT * 1.4, joinstyle="round"))
+                        else:
+                            ax.add_patch(Polygon(h, closed=True, facecolor=p.fill, edgecolor="none"))
+
+                    panel.draw(z + (0 if outline else 0.001), blob, hull, frames)
+                elif p.kind == "tube":
+                    lw = _pt(p.width)
+
+                    def tube(ax, q=pts, p=p, lw=lw, outline=outline):
+                        ax.plot(q[:, 0], q[:, 1], color=p.edge if outline else p.fill,
+                                linewidth=lw + (2 * _EDGE_PT if outline else 0), solid_capstyle="round",
+                                solid_joinstyle="round")
+
+                    panel.draw(z + (0 if outline else 0.001), tube,
+                               np.vstack([pts + [p.width / 2, 0], pts - [p.width / 2, 0],
+                                          pts + [0, p.width / 2], pts - [0, p.width / 2]]), frames)
+                elif not outline and p.kind == "line":
+                    panel.draw(z + 0.002, lambda ax, q=pts, p=p: ax.plot(q[:, 0], q[:, 1], color=p.fill,
+                                                                         linewidth=_pt(p.width) + 0.6,
+                                                                         solid_capstyle="round"))
+                elif not outline and p.kind == "dot":
+                    panel.draw(z + 0.002, lambda ax, q=pts, p=p: ax.plot(q[:, 0], q[:, 1], marker="o", linestyle="none",
+                                                                         markersize=_pt(p.width), color=p.fill))
+
+
+def draw_faint_skeleton(panel: Panel, shapes: Sequence[Shape]) -> None:
+    """The model's bones, faintly, inside the figure."""
+    view = panel.view
+    order = sorted((s for s in shapes if shown(s, view) and s.name not in ("nose", "skull", "jaw")),
+                   key=lambda s: float(view.depth(s.points).mean()))
+    for rank, shape in enumerate(order):
+        pts = on_screen(shape, view)
+        z = 2.0 + rank / (10 * len(order))
+        kw = dict(edgecolor="#9c8577", linewidth=0.6, facecolor="#eddccf", alpha=0.55)
+        if shape.style == "ball":
+            def ball(ax, c=pts[0], r=shape.radius, kw=kw):
+                from matplotlib.patches import Circle
+
+                ax.add_patch(Circle(c, r, **kw))
+
+            panel.draw(z, ball)
+        elif shape.style in ("loop", "outline"):
+            def plate(ax, p=pts, kw=kw):
+                from matplotlib.patches import Polygon
+
+                ax.add_patch(Polygon(p, closed=True, joinstyle="round", **kw))
+
+            panel.draw(z, plate)
+        else:
+            panel.draw(z, lambda ax, p=pts: ax.plot(p[:, 0], p[:, 1], color="#9c8577", linewidth=0.8, alpha=0.6,
+                                                    solid_capstyle="round"))
+
+
+def draw_outline(panel: Panel, points3: np.ndarray, z: float = 3.5) -> None:
+    """The silhouette of points in grey dashes (where the head was, upright)."""
+    from ._views import convex_hull
+
+    hull = convex_hull(panel.view.project(points3))
+
+    def command(ax, h=hull):
+        from matplotlib.patches import Polygon
+
+        ax.add_patch(Polygon(h, closed=True, fill=False, edgecolor=NEUTRAL_EDGE, linewidth=NEUTRAL_LW,
+                             linestyle=NEUTRAL_DASH))
+
+    panel.draw(z, command, hull)
+
+
+def wavy(pts: np.ndarray, amplitude: float = 0.0025, wavelength: float = 0.018) -> np.ndarray:
+    """A screen path made gently wavy: a slack muscle."""
+    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+    run = np.concatenate([[0.0], np.cumsum(seg)])
+    if run[-1] < 1e-6:
+        return pts
+    s = np.linspace(0, run[-1], max(8, int(run[-1] / 0.003)))
+    x = np.interp(s, run, pts[:, 0])
+    y = np.interp(s, run, pts[:, 1])
+    dx, dy = np.gradient(x), np.gradient(y)
+    n = np.hypot(dx, dy)
+    n[n == 0] = 1
+    off = amplitude * np.sin(2 * np.pi * s / wavelength) * np.minimum(1, np.minimum(s, run[-1] - s) / 0.006)
+    return np.stack([x - dy / n * off, y + dx / n * off], axis=-1)

@@ -5,6 +5,7 @@ picture is actually rendered."""
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import threading
 from typing import Callable, Sequence
@@ -23,16 +24,42 @@ RC = {
 _RENDER_LOCK = threading.Lock()
 
 
-def encode(build: Callable[[], tuple[list[Panel], str, list[str]]], fmt: str) -> bytes:
-    """Build the panels (title, caption) and render them, under the figures' settings."""
+def encode(build: Callable[[], tuple[list[Panel], str, list[str]]], fmt: str, *, desc: str = "",
+           dpi_scale: float = 1.0) -> bytes:
+    """Build the panels (title, caption) and render them, under the figures' settings.
+    An SVG carries ``<title>`` and ``<desc>`` (the alt text: ``desc``, else the caption)."""
     import matplotlib
 
     with _RENDER_LOCK, matplotlib.rc_context(RC):
         panels, title, caption = build()
-        return render(panels, title, caption, fmt)
+        data = render(panels, title, caption, fmt, dpi_scale=dpi_scale)
+    if fmt == "svg":
+        data = _titled(data, title, desc or " ".join(caption))
+    return data
 
 
-def render(panels: Sequence[Panel], title: str, caption: Sequence[str], fmt: str) -> bytes:
+# Coordinates to a tenth of a point (a 1/720 inch): a third less SVG, nothing visible.
+_ATTRIBUTE = re.compile(r'\b(d|x|y|width|height|transform)="([^"]*)"')
+_DECIMALS = re.compile(r"-?\d+\.\d+")
+
+
+def _one_decimal(m: re.Match) -> str:
+    value = f"{float(m.group(0)):.1f}"
+    return "0" if value in ("0.0", "-0.0") else value.removesuffix(".0")
+
+
+def _titled(svg: bytes, title: str, desc: str) -> bytes:
+    """The SVG with ``<title>`` and ``<desc>`` as the first children of its root."""
+    from xml.sax.saxutils import escape
+
+    text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{_DECIMALS.sub(_one_decimal, m.group(2))}"', svg.decode("utf-8"))
+    start = text.index("<svg")
+    end = text.index(">", start) + 1
+    head = f"\n <title>{escape(title)}</title>\n <desc>{escape(desc)}</desc>"
+    return (text[:end] + head + text[end:]).encode("utf-8")
+
+
+def render(panels: Sequence[Panel], title: str, caption: Sequence[str], fmt: str, dpi_scale: float = 1.0) -> bytes:
     """Lay the panels out side by side at one scale, draw them, and encode the figure."""
     from matplotlib.figure import Figure
 
@@ -72,8 +99,20 @@ def render(panels: Sequence[Panel], title: str, caption: Sequence[str], fmt: str
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
     else:
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None, "Title": title})
+        fig.savefig(buffer, format="png", dpi=PNG_DPI * dpi_scale, metadata={"Software": None, "Title": title})
+        return _small_png(buffer.getvalue())
     return buffer.getvalue()
+
+
+def _small_png(png: bytes) -> bytes:
+    """The PNG with a 256-colour palette (a third of the bytes; the same every time)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _with_zorder(ax, z: float, command: Callable) -> None:

@@ -11,7 +11,9 @@ from ..errors import UnknownNameError
 from .._input import shown
 from ._inputs import check_format, defaults, ends, members, muscle_name, place_name
 from ._motion import arrows_for, best_track, check_arrows, choose_views, path_length, screen_length
-from ._panels import Callout, Panel, draw_arrow, draw_end, draw_muscle, draw_skeleton, draw_spot
+from ._panels import (Callout, Panel, draw_arrow, draw_end, draw_faint_skeleton, draw_muscle, draw_person,
+                      draw_skeleton, draw_spot)
+from ._person import resting_figure
 from ._render import encode
 from ._scene import Scene, skeleton
 from ._style import KINDS, MIN_TRAVEL, SPOT
@@ -65,6 +67,7 @@ def technique_figure(
         neutral_scene = Scene(body, np.zeros_like(target))
         scene = Scene(body, target)
         shapes = skeleton(scene)
+        figure = resting_figure(scene)
         rest = {s.name: s for s in skeleton(neutral_scene)}
         # The neutral posture under the target one: only the pieces a reader follows (head,
         # the line of the neck, the shoulder girdles), and only where they moved.
@@ -86,7 +89,8 @@ def technique_figure(
             all_muscle = [p for *_, paths in coloured for p in paths.values()]
             if all_muscle:
                 panel.prefer = midline_preference(panel.view, np.vstack(all_muscle))
-            draw_skeleton(panel, shapes, emphasise="girdle" if style.emphasise_girdle else "")
+            draw_person(panel, figure)
+            draw_faint_skeleton(panel, shapes)
             draw_skeleton(panel, moved, neutral=True)
             for m, side, drawn, colour, paths in coloured:
                 draw_muscle(panel, paths, colour)

@@ -38,6 +38,30 @@ class View:
         """Distance toward the viewer ``(...,)``: larger is nearer."""
         return np.asarray(points, dtype=float) @ np.cross(self.right, self.up)
 
+    @property
+    def toward_viewer(self) -> np.ndarray:
+        return np.cross(self.right, self.up)
+
+    @property
+    def family(self) -> str:
+        """Which plane of the body the view shows: ``coronal`` (front, back), ``side``,
+        ``top`` or ``oblique`` (a three-quarter view, which shows every movement)."""
+        n = np.abs(self.toward_viewer)
+        if n[0] > 0.9:
+            return "coronal"
+        if n[2] > 0.9:
+            return "side"
+        if n[1] > 0.9:
+            return "top"
+        return "oblique"
+
+
+def _three_quarter(key: str, title: str, x: float, z: float) -> View:
+    """A view from a horizontal direction ``(x, 0, z)`` toward the viewer."""
+    v = np.array([x, 0.0, z]) / np.hypot(x, z)
+    right = np.cross([0.0, 1.0, 0.0], v)
+    return View(key, title, tuple(float(a) for a in right), (0.0, 1.0, 0.0))
+
 
 VIEWS: Mapping[str, View] = {
     "front": View("front", "from the front", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0)),
@@ -45,6 +69,23 @@ VIEWS: Mapping[str, View] = {
     "right": View("right", "from the right side", (1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
     "left": View("left", "from the left side", (-1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
     "top": View("top", "from above (face at the top)", (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)),
+    "front_left": _three_quarter("front_left", "from the front, on the left", 0.77, -0.64),
+    "front_right": _three_quarter("front_right", "from the front, on the right", 0.77, 0.64),
+    "back_left": _three_quarter("back_left", "from behind, on the left", -0.77, -0.64),
+    "back_right": _three_quarter("back_right", "from behind, on the right", -0.77, 0.64),
+    # Lying on the back (the person's frame is the model's: the views turn instead).
+    "lying_left": View("lying_left", "lying on the back, seen from the left", (0.0, 1.0, 0.0), (1.0, 0.0, 0.0)),
+    "lying_right": View("lying_right", "lying on the back, seen from the right", (0.0, -1.0, 0.0), (1.0, 0.0, 0.0)),
+    "lying_above": View("lying_above", "lying on the back, seen from above", (0.0, -1.0, 0.0), (0.0, 0.0, -1.0)),
+    # Lying on one side: seen from in front (the face) and from behind.
+    "side_lying_left_front": View("side_lying_left_front", "lying on the left side, seen from the front",
+                                  (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
+    "side_lying_left_back": View("side_lying_left_back", "lying on the left side, seen from behind",
+                                 (0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
+    "side_lying_right_front": View("side_lying_right_front", "lying on the right side, seen from the front",
+                                   (0.0, -1.0, 0.0), (0.0, 0.0, -1.0)),
+    "side_lying_right_back": View("side_lying_right_back", "lying on the right side, seen from behind",
+                                  (0.0, 1.0, 0.0), (0.0, 0.0, -1.0)),
 }
 
 

@@ -45,6 +45,9 @@ _WORDS = words()
 NOTICE = _WORDS["notice"]
 IF_IT_HURTS = _WORDS["if_it_hurts"]
 TECHNIQUES = ("muscle_shortening", "repositioning", "strain_counterstrain", "jones_counterstrain")
+# The groups of steps a picture shows (``step_groups`` of each technique): getting ready,
+# taking the position, the fingertip pressure, the gentle push, the stretch, coming back.
+STEP_GROUPS = ("start", "position", "press", "push", "stretch", "return")
 FIND_WORDS = 24  # at most this many words of "how to find it" in a step; the rest is on the card
 
 
@@ -150,15 +153,29 @@ class _Steps:
         self.texts: list[str] = []
         self.hands: list[dict] = []
         self.held: list[tuple[str, str]] = []
+        self.phases: list[str] = []
+        self.phase = "start"
 
     def add(self, text: str, jobs=(), movements: int = 0, hold=()) -> None:
         self.held += list(hold)
         limbs = self.held + list(jobs)
         self.texts.append(text)
         self.hands.append({"limbs": [{"limb": limb, "job": job} for limb, job in limbs], "movements": movements})
+        self.phases.append(self.phase)
 
     def let_go(self) -> None:
         self.held = []
+
+    def groups(self) -> list[dict]:
+        """The steps in groups a picture can show (``STEP_GROUPS``), numbered from 1:
+        ``[{"group": "start", "first": 1, "last": 3}, ...]``."""
+        out: list[dict] = []
+        for number, phase in enumerate(self.phases, 1):
+            if out and out[-1]["group"] == phase:
+                out[-1]["last"] = number
+            else:
+                out.append({"group": phase, "first": number, "last": number})
+        return out
 
 
 def _chunks(items: list, size: int = 3) -> list[list]:
@@ -437,6 +454,7 @@ class _Planner:
                     key = "find_end" if first else "find_other_end"
                     steps.add(w[key].format(side=t.side, name=name, hand=hand, place=end.place, how=how), jobs=[(hand, "finds the end")])
                     first = False
+        steps.phase = "position"
         steps.add(w["settle"].format(support=config.support.words), hold=[(limb, config.support.id) for limb in config.support.uses])
         placements = self._placement_moves(config, posture)
         for chunk in _chunks([(p, p[1]) for p in placements]):
@@ -450,6 +468,7 @@ class _Planner:
             steps.add(w["move"].format(moves="; ".join(t for t, _ in chunk)), movements=len(chunk))
         if not neck and not placements:
             steps.add(w["no_move"])
+        steps.phase = "press" if kept else steps.phase
         free = config.free_hands()
         pressed_landmarks = []
         for i in kept:
@@ -479,6 +498,7 @@ class _Planner:
                 steps.add(w["barely"].format(side=t.side, name=f.common_name.lower(), pct=f"{float(result.pct[i]):+.1f}"))
         if not kept:
             steps.add(w["hold"].format(hold_seconds=_DOSES.hold_seconds))
+        steps.phase = "return"
         steps.let_go()
         steps.add(w["release"])
         steps.add(w["rerate"])
@@ -493,6 +513,7 @@ class _Planner:
             "lying": config.support.lying,
             "pressed": list(dict.fromkeys(pressed_landmarks)),
             "step_hands": steps.hands,
+            "step_groups": steps.groups(),
         }
 
     # ---------------------------------------------------------------- repositioning
@@ -528,7 +549,9 @@ class _Planner:
             helper_length_change_pct=_pct(helper.pct),
             helper_positions=_position_ids(helper_config),
             step_hands=own.hands,
+            step_groups=own.groups(),
             helper_step_hands=helped.hands,
+            helper_step_groups=helped.groups(),
         )
         return out
 
@@ -536,6 +559,7 @@ class _Planner:
         w = _WORDS["repositioning"]
         steps = _Steps()
         steps.add(w["helper_start" if helper else "start"].format(support=config.support.words))
+        steps.phase = "position"
         for chunk in _chunks([(p, p[1]) for p in self._placement_moves(config, posture)]):
             steps.add(
                 w["move"].format(moves="; ".join(p[0] for p, _ in chunk)),
@@ -543,6 +567,7 @@ class _Planner:
                 hold=[(limb, "holds the position") for p, _ in chunk for limb in p[2]],
             )
         steps.add(w["hold"].format(hold_seconds=_DOSES.hold_seconds))
+        steps.phase = "return"
         steps.let_go()
         steps.add(w["helper_release" if helper else "release"])
         steps.add(w["rerate"])
@@ -575,6 +600,7 @@ class _Planner:
         steps = _Steps()
         steps.add(w["start"].format(support=self.cat.supports["sitting_chair"].words))
         if push:
+            steps.phase = "push"
             steps.add(
                 w["push"].format(pushes="; ".join(describe(v, s, "push") for v, s in push.items())),
                 jobs=[(hand, f"stops the push ({v})") for v, hand in hands.items() if hand],
@@ -592,6 +618,7 @@ class _Planner:
                 ),
                 jobs=[(hand, f"stops the push ({v})") for v, hand in hands.items() if hand],
             )
+        steps.phase = "stretch"
         for chunk in _chunks([(p, p[1]) for p in self._placement_moves(config, posture)]):
             steps.add(
                 w["place"].format(what=" and ".join(dict.fromkeys(p[3] for p, _ in chunk)), moves="; ".join(p[0] for p, _ in chunk)),
@@ -604,6 +631,7 @@ class _Planner:
             steps.add(" ".join(w[key].format(moves="; ".join(t for t, _ in chunk)).split()), movements=len(chunk))
         hold = _DOSES.stretch_hold_seconds
         steps.add(" ".join(w["stretch_hold"].format(hold_low=hold[0], hold_high=hold[1]).split()))
+        steps.phase = "return"
         steps.let_go()
         steps.add(w["release"])
         steps.add(w["rerate"])
@@ -614,6 +642,7 @@ class _Planner:
             positions=_position_ids(config),
             pushed_by=[{"muscle": m, "side": s} for m, s, _ in pushers],
             step_hands=steps.hands,
+            step_groups=steps.groups(),
         )
         return out
 
@@ -722,6 +751,7 @@ class _Planner:
         steps.add(w["start"].format(support=support.words), hold=[(limb, support.id) for limb in support.uses])
         steps.add(" ".join(w["find_point"].format(name=point.name, where=point.where).split()),
                   hold=[("helper_left", "monitors the tender point")])
+        steps.phase = "position"
         for chunk in _chunks([(p, p[1]) for p in self._placement_moves(config, posture)]):
             steps.add(w["place"].format(what=" and ".join(dict.fromkeys(p[3] for p, _ in chunk)), moves="; ".join(p[0] for p, _ in chunk)),
                       movements=sum(n for _, n in chunk), hold=[(limb, "rests in position") for p, _ in chunk for limb in p[2]])
@@ -733,6 +763,7 @@ class _Planner:
             steps.add(w["no_move"])
         steps.add(" ".join(w["fine_tune"].format(drop_pct=_DOSES.jones_tenderness_drop_pct).split()))
         steps.add(w["hold"].format(hold_seconds=_DOSES.hold_seconds))
+        steps.phase = "return"
         steps.let_go()
         steps.add(w["release"], jobs=[("helper_right", "brings you back to neutral")])
         steps.add(w["rerate"], jobs=[("helper_left", "presses the tender point")])
@@ -746,6 +777,7 @@ class _Planner:
             "positions": _position_ids(config),
             "jones_point": self._point_entry(point, t, wanted, left_out),
             "step_hands": steps.hands,
+            "step_groups": steps.groups(),
         }
 
     def _point_entry(self, point, target: Target, wanted: dict, left_out: list[str]) -> dict:

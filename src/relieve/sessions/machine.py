@@ -270,6 +270,23 @@ class GuidedSession:
         return self._run(len(self.record["steps"]), key, muscle, side,
                          pain_before if pain_before is not None else self.current_pain)
 
+    def run_in_order(self, key: str) -> TechniqueRun:
+        """The run to record ``key`` into, for a front end that follows the recommended
+        order: the interrupted run of ``key``, or a new one when ``key`` is the next
+        technique; anything else is refused, naming the technique expected."""
+        self._require_open()
+        interrupted = self.in_progress()
+        if interrupted is not None:
+            if interrupted.key != key:
+                raise RelieveError(f"{interrupted.key} was started and must be finished first", field="technique")
+            return interrupted
+        expected = self.next_technique()
+        if expected is None:
+            raise RelieveError("every technique of this session is done", field="technique")
+        if key != expected:
+            raise RelieveError(f"the next technique is {expected}, not {key}", field="technique")
+        return self.begin(key)
+
     def _run(self, seq, key, muscle, side, pain_before) -> TechniqueRun:
         technique = self.plan_for(muscle, side).techniques[key]
         return TechniqueRun(seq, key, muscle, side, phases_for(key, technique), pain_before)

@@ -158,7 +158,7 @@ def record_phase(session, technique: str, index: int, seconds: float, skipped: b
     """Store one finished phase: its end is now, its start ``seconds`` before."""
     from datetime import timedelta
 
-    run = _current_run(session, technique)
+    run = session.run_in_order(technique)
     if not 0 <= index < len(run.phases):
         raise RelieveError(f"{technique} has phases 0-{len(run.phases) - 1}, not {index}", field="phase_index")
     if index in run.done:
@@ -171,23 +171,8 @@ def record_phase(session, technique: str, index: int, seconds: float, skipped: b
 def record_step(session, technique: str, pain_after: float | None) -> dict:
     from dataclasses import asdict
 
-    run = _current_run(session, technique)
+    run = session.run_in_order(technique)
     decision = session.finish_technique(run, pain_after)
     out = asdict(decision)
     out["next_technique_title"] = TITLES.get(decision.next_technique or "", None)
     return out
-
-
-def _current_run(session, technique: str):
-    session._require_open()
-    interrupted = session.in_progress()
-    if interrupted is not None:
-        if interrupted.key != technique:
-            raise RelieveError(f"{interrupted.key} was started and must be finished first", field="technique")
-        return interrupted
-    expected = session.next_technique()
-    if expected is None:
-        raise RelieveError("every technique of this session is done", field="technique")
-    if technique != expected:
-        raise RelieveError(f"the next technique is {expected}, not {technique}", field="technique")
-    return session.begin(technique)

@@ -4,6 +4,7 @@ and on PostgreSQL; the state machine with a fake clock; resume from the store al
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -203,3 +204,14 @@ def test_history_plot_and_summary(sqlite_url, tmp_path):
     assert "Muscles that keep coming back" in r.stdout and "levator_scapulae (left): 2 sessions" in r.stdout
     r = run_cli("history", "--plot", str(tmp_path / "pain.gif"), "--db", sqlite_url)
     assert r.returncode == 2 and "--plot" in r.stderr
+
+
+def test_a_session_shows_each_steps_picture(sqlite_url, tmp_path):
+    figures = tmp_path / "pictures"
+    r = run_cli("session", "--script", script(tmp_path, pain_after=[3]), "--time-scale", "0.001",
+                "--db", sqlite_url, "--figures", str(figures))
+    assert r.returncode == 0, r.stderr
+    shown = [line.split(": ", 1)[1].strip() for line in r.stdout.splitlines() if line.strip().startswith("picture")]
+    assert shown and all(Path(p).is_file() and Path(p).suffix == ".png" for p in shown)
+    assert all("_shortening_" in Path(p).name for p in shown)  # only the technique being done
+    assert "(steps " in r.stdout or "(step " in r.stdout

@@ -9,6 +9,7 @@ the keyboard (Ctrl-C pauses: resume, skip or stop).
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 import subprocess
 import sys
 
@@ -39,6 +40,8 @@ def add_parser(sub) -> None:
     p.add_argument("--resume", nargs="?", const="", metavar="ID",
                    help="go on with an interrupted session (default: the latest unfinished one)")
     p.add_argument("--speak", action="store_true", help="speak the cues (needs espeak-ng)")
+    p.add_argument("--figures", metavar="DIR",
+                   help="write each technique's pictures (one per group of steps, SVG and PNG) into DIR and show their paths")
     p.add_argument("--json", action="store_true", help="print the stored session (contract §7) at the end")
     p.set_defaults(func=cmd_session)
 
@@ -83,7 +86,7 @@ def cmd_session(args) -> int:
                                 session_id=session.id)
             elif script is None and not session.referred:
                 offer_measures(store, clock, console, session.id)
-        show = Screen(console, speaker, live=script is None)
+        show = Screen(console, speaker, live=script is None, figures=Path(args.figures) if args.figures else None)
         ui = ScriptAnswers(script, show) if script is not None else Interactive(console, show)
         try:
             record = run_session(session, ui, clock, scale)
@@ -116,10 +119,11 @@ class Speaker:
 class Screen:
     """What the person sees; ``live`` adds the Rich countdown (in a terminal)."""
 
-    def __init__(self, console, speaker, live: bool):
+    def __init__(self, console, speaker, live: bool, figures: Path | None = None):
         self.c, self.speaker = console, speaker
         self.live = live and console.is_terminal
         self.progress = None
+        self.figures = figures
 
     def __call__(self, kind, **data):
         getattr(self, f"_{kind}")(**data)
@@ -138,7 +142,29 @@ class Screen:
         technique = session.plan_for(run.muscle, run.side).techniques[run.key]
         for i, step in enumerate(technique["steps"], 1):
             self.c.print(styled(f"  {i}. {step}"))
+        if self.figures is not None:
+            self._pictures(session.plan_for(run.muscle, run.side), run.key)
         self._cue(TITLES[run.key])
+
+    def _pictures(self, plan, key: str) -> None:
+        """The technique's pictures, one per group of steps, written and their paths shown."""
+        from ..figures import plan_figures
+
+        for picture in plan_figures(plan):
+            if picture.technique != key:
+                continue
+            for name, data in picture.files().items():
+                path = self.figures / name
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(data)
+                except OSError as exc:
+                    raise RelieveError(f"cannot write {path}: {exc.strerror}", field="--figures") from None
+            first, last = picture.steps
+            steps = f"step {first}" if first == last else f"steps {first}-{last}"
+            # soft wrap: a path is never broken across lines
+            self.c.print(styled(("  picture", "dim"), f" ({steps}): ", str(self.figures / f"{picture.name}.png")),
+                         soft_wrap=True)
 
     def _phase(self, run, index, timer):
         phase = run.phases[index]

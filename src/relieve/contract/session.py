@@ -92,7 +92,7 @@ class PsfsActivity(ContractModel):
 
 
 class ScriptMeasures(ContractModel):
-    ndi: list[Annotated[int | None, BeforeValidator(lambda v: v)]] | None = None
+    ndi: list[int | None] | None = None
     psfs: list[PsfsActivity] | None = None
 
     _psfs_list = field_validator("psfs", mode="before")(list_of("activities"))

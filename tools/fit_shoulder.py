@@ -9,7 +9,7 @@ scapular muscles (``offset`` of a landmark, ``at`` of a via point on the scapula
     PYTHONPATH=src python tools/fit_shoulder.py --write    # ... and write the numbers back
 
 The reference, NeckAndShoulder.osim (Seth et al. 2019's thoracoscapular shoulder joined
-to the Mortensen neck), is read at run time from ``../shared/reference/opensim`` and
+to the Mortensen neck; with Mortensen2014_rigidTorso.osim for the neck rows), is read at run time from ``../shared/reference/opensim`` and
 evaluated with OpenSim 4.6; nothing of it is copied into the repository. The matching of
 postures is the one of ``bench/agreement.py`` (elevation and retraction by the spine
 root's displacement, upward rotation degree for degree).
@@ -21,15 +21,22 @@ What is fixed, not fitted (the contract's meaning of the variables, section 1):
 - ``scapula_upward_rotation``: one degree of rotation of the scapula in its own plane.
   The scapula's axis about its plane's normal has scale 1, and a heavy penalty holds the
   NET rotation of the medial border in the scapular plane (clavicle and AC joint
-  together) at one degree per degree (20 and 40 degrees, within 0.3 degree). The
+  together) at one degree per degree (-10, 20, 40 and 60 degrees, as the test). The
   reference's own coordinate turns its blade 0.97 degree per degree in its plane
   (measured below), so the two are compared degree for degree.
 
 Least squares (Levenberg-Marquardt, numerical Jacobian) over:
 - the percent length changes of the eight scapular muscle pairs at the nine matched
-  postures of the bench (1 per percentage point);
+  postures of the bench (1 per percentage point, and 3 more per point beyond 6.5: the
+  issue's target is every row within 8 pp);
+- the neck rows of the bench (table (a), Mortensen2014_rigidTorso.osim read with the
+  project's loader) of the levator scapulae and the upper trapezius, right side at the
+  eight neck postures (1 per percentage point): the levator crosses the neck, and its
+  origins (posterior tubercles) are fitted too;
 - the displacement of the acromion, inferior angle and spine root against the
-  reference's markers AA, AI and TS at the same postures (1 per 4 mm);
+  reference's markers AA, AI and TS at the same postures (1 per 4 mm), and the inferior
+  angle's lateral travel in upward rotation once more at 1 per mm (the test holds it
+  within 25 % of the reference's);
 - penalties: each scapular muscle-side inside -38 %..+48 % at every variable's range
   ends (the test's bound is -40/+50 %; full-range combinations are reported, not
   fitted: where they break the bound the cause lies elsewhere, e.g. the neck); the medial
@@ -65,14 +72,17 @@ UPWARD_IN_PLANE = ("scapula", 9)  # scale 1: the meaning of the variable
 
 # Free attachment points: (muscle, bundles sharing the value, index in the path).
 FREE_POINTS = [
-    ("upper_trapezius", ("occipital",), 3),
+    ("upper_trapezius", ("occipital",), 2),
     ("upper_trapezius", ("nuchal",), 2),
     ("upper_trapezius", ("cervical",), 1),
-    ("upper_trapezius", ("cervical",), 2),
     ("middle_trapezius", ("t1",), 1),
     ("middle_trapezius", ("t3",), 1),
     ("middle_trapezius", ("t3",), 2),
     ("lower_trapezius", ("t6", "t9", "t12"), 1),
+    ("levator_scapulae", ("c1",), 0),
+    ("levator_scapulae", ("c2",), 0),
+    ("levator_scapulae", ("c3",), 0),
+    ("levator_scapulae", ("c4",), 0),
     ("levator_scapulae", ("c1",), 1),
     ("levator_scapulae", ("c2",), 1),
     ("levator_scapulae", ("c3",), 1),
@@ -81,12 +91,12 @@ FREE_POINTS = [
     ("rhomboid_major", ("t5",), 1),
     ("rhomboid_minor", ("c7",), 1),
     ("rhomboid_minor", ("t1",), 1),
+    ("pectoralis_minor", ("rib3", "rib4", "rib5"), 0),
     ("pectoralis_minor", ("rib3", "rib4", "rib5"), 1),
 ]
 # Anatomical positions of the via points on the scapula (before any fitting; gray):
 # a fitted via point stays within 15 mm (each component) of these.
 VIA_ANATOMY = {
-    ("upper_trapezius", "cervical", 1): [-0.052, -0.020, 0.110],
     ("middle_trapezius", "t1", 1): [-0.062, -0.034, 0.095],
     ("middle_trapezius", "t3", 1): [-0.076, -0.074, 0.082],
 }
@@ -94,7 +104,7 @@ REACH = 0.015  # metres, per component
 BOUND = (-38.0, 48.0)  # margin inside the test's -40/+50 %
 GLIDE = {  # variable: (lo, hi, limit mm) as tests/test_own_model.py
     "scapula_retraction_right": (-25, 20, 12.0),
-    "scapula_upward_rotation_right": (-10, 20, 11.0),
+    "scapula_upward_rotation_right": (-10, 20, 10.5),
     "scapula_elevation_right": (-10, 10, 15.0),
 }
 MEDIAL_BORDER = ["superior_angle", "medial_border_upper", "scapular_spine_root", "medial_border_lower", "inferior_angle"]
@@ -291,6 +301,35 @@ def reference_tables():
     return tables, upward, in_plane
 
 
+# The neck rows of the bench (table (a)) for the muscles fitted here, right side: the
+# levator scapulae and the upper trapezius also cross the neck, and the Mortensen/Vasavada
+# model (read with the project's own loader) gives their length changes there.
+NECK_MUSCLES = [("levator_scapulae", None, "levator_scap"), ("upper_trapezius", "occipital", "trap_cl"),
+                ("upper_trapezius", "cervical", "trap_acr")]
+
+
+def neck_reference():
+    import agreement as A
+    from _common import reference
+    from relieve.model import load_model
+
+    path = reference("Mortensen2014_rigidTorso.osim")
+    if path is None:
+        raise SystemExit("../shared/reference/opensim/Mortensen2014_rigidTorso.osim is absent")
+    ref = load_model(path)
+    names = list(ref.muscle_names)
+    q0 = ref.default_q()
+    neutral = ref.muscle_lengths(q0[None, :])[0]
+    out = []
+    for label, ours, ref_deg in A.NECK_POSTURES:
+        q = q0.copy()
+        for coord, deg in ref_deg.items():
+            q[ref.coordinate_names.index(coord)] = np.deg2rad(deg)
+        pct = 100.0 * (ref.muscle_lengths(q[None, :])[0] / neutral - 1.0)
+        out.append((label, ours, [float(pct[names.index(r)]) for _, _, r in NECK_MUSCLES]))
+    return out
+
+
 def _plane_angle(a0, a1, normal):
     a0 = a0 - (a0 @ normal) * normal
     a1 = a1 - (a1 @ normal) * normal
@@ -312,7 +351,7 @@ def _interp(grid_disp, values, target):
 
 
 class Problem:
-    def __init__(self, doc, tables, upward, n_random=300, seed=0):
+    def __init__(self, doc, tables, upward, neck=(), n_random=300, seed=0):
         import agreement as A
         from relieve.model import load_own_model
 
@@ -337,12 +376,19 @@ class Problem:
                 p[v.index(var)] = val
                 rows.append(p)
             self.glide_rows[var] = slice(start, len(rows))
+        self.neck = list(neck)
+        self.neck_start = len(rows)
+        for _, ours, _ in self.neck:
+            p = np.zeros(len(v))
+            for var, deg in ours.items():
+                p[v.index(var)] = deg
+            rows.append(p)
         self.shrug_row = len(rows)
         p = np.zeros(len(v))
         p[v.index("scapula_elevation_right")] = 20.0
         rows.append(p)
         self.in_plane_rows = {}
-        for deg in (20.0, 40.0):
+        for deg in (-10.0, 20.0, 40.0, 60.0):  # as tests/test_model_physiology.py
             p = np.zeros(len(v))
             p[v.index("scapula_upward_rotation_right")] = deg
             self.in_plane_rows[deg] = len(rows)
@@ -398,11 +444,32 @@ class Problem:
                 labels = list(self.doc["muscles"][muscle]["bundles"])
                 ours = pct[muscle][k, labels.index(bundle)] if bundle else pct[muscle][k].mean()
                 res.append(ours - ref_pct[j])
+                # The target is every row within 8 pp: rows past 6.5 pp weigh more.
+                res.append(3.0 * max(abs(ours - ref_pct[j]) - 6.5, 0.0))
                 rows.append((muscle + (f".{bundle}" if bundle else ""), label, ours, ref_pct[j]))
             for i, (ours_lm, _) in enumerate(REF_MARKERS):
                 d = fast.landmark(poses, ours_lm)[k] - self._neutral_point(ours_lm)
                 res += list((d - ref_mk[i]) * 1000.0 / 4.0)
+                if ours_lm == "inferior_angle" and "upward" in var:
+                    # The inferior angle's lateral travel (tests/test_model_physiology.py
+                    # holds it within 25 % of the reference's): 1 per mm.
+                    res.append((d[2] - ref_mk[i][2]) * 1000.0)
+                    if deg == 20.0:  # tests/test_own_model.py: at least 30 mm out at 20 degrees
+                        res.append(30.0 * max(30.5 - d[2] * 1000.0, 0.0))
         info["rows"] = rows
+        neck_rows = []
+        for i, (label, _, ref_pct) in enumerate(self.neck):
+            k = self.neck_start + i
+            for j, (muscle, bundle, _) in enumerate(NECK_MUSCLES):
+                labels = list(self.doc["muscles"][muscle]["bundles"])
+                ours = pct[muscle][k, labels.index(bundle)] if bundle else pct[muscle][k].mean()
+                res.append(ours - ref_pct[j])
+                if muscle == "levator_scapulae" and label == "rotation +30":
+                    # tests/test_own_model.py: turning toward its side shortens it (the
+                    # reference: -0.4 %); keep at least 0.6 % of shortening at 30 degrees.
+                    res.append(30.0 * max(ours + 0.6, 0.0))
+                neck_rows.append((muscle + (f".{bundle}" if bundle else ""), label, ours, ref_pct[j]))
+        info["neck_rows"] = neck_rows
         n_fit = len(res)
         # The meaning of upward rotation: one degree in the scapular plane per degree.
         normal = self._normal()
@@ -429,7 +496,7 @@ class Problem:
                 p = fast.landmark(poses, lid)[sl]
                 s = np.sqrt((((p - c) / r) ** 2).sum(-1))
                 gap = (s - 1) * np.linalg.norm(p - c, axis=-1) / s * 1000
-                res += list(2.0 * np.maximum(np.abs(gap) - limit, 0.0))
+                res += list(20.0 * np.maximum(np.abs(gap) - limit, 0.0))
         # The bound at every single variable's range ends (muscle-side means, as the
         # test). Combinations (corners) are reported, not fitted: see the module doc.
         info["extremes"] = {}
@@ -563,7 +630,7 @@ def main() -> int:
     print("evaluating the reference with OpenSim ...", flush=True)
     tables, upward, in_plane = reference_tables()
     print(f"reference: its upward-rotation coordinate turns the blade {in_plane:.3f} degree per degree in its plane")
-    problem = Problem(doc, tables, upward)
+    problem = Problem(doc, tables, upward, neck_reference())
     x0 = np.clip(problem.x0, problem.lo, problem.hi)
     _, info0 = problem.residuals(x0, detail=True)
     x = fit(problem, x0, args.iterations)
@@ -574,6 +641,11 @@ def main() -> int:
               f"in-plane rotation at 20/40: {inf['in_plane'][20.0]:.2f}/{inf['in_plane'][40.0]:.2f} deg")
     for m, (a, b) in info["extremes"].items():
         print(f"  {m}: {a:+.1f} % .. {b:+.1f} % over the sampled range")
+    d = np.array([o - f for _, _, o, f in info["neck_rows"]])
+    print(f"neck rows of these muscles: RMS {np.sqrt(np.mean(d**2)):.2f} pp")
+    for m, label, o, f in info["neck_rows"]:
+        if m == "levator_scapulae":
+            print(f"  {m} {label}: ours {o:+.1f} %, reference {f:+.1f} %")
     worst = sorted(info["rows"], key=lambda t: -abs(t[2] - t[3]))[:8]
     for m, label, o, f in worst:
         print(f"  {m} {label}: ours {o:+.1f} %, reference {f:+.1f} % ({o - f:+.1f} pp)")

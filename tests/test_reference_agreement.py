@@ -114,7 +114,7 @@ def test_neck_magnitudes_rms_within_target(agreement, neck):
     assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
 
 
-@pytest.mark.xfail(strict=True, reason="slope 0.77 (target 0.85-1.15): levator scapulae (0.57), splenius capitis "
+@pytest.mark.xfail(strict=True, reason="slope 0.78 (target 0.85-1.15): levator scapulae (0.85), splenius capitis "
                    "(0.67-0.78), longissimus capitis (0.70) and the suboccipitals change less than the reference in "
                    "flexion and nodding; see the issue 9 report")
 def test_neck_magnitudes_slope_within_target(agreement, neck):
@@ -128,8 +128,8 @@ def test_shoulder_magnitudes_rms_and_r_within_target(agreement, shoulder):
     assert summary.correlation >= agreement.SHOULDER_TARGETS.correlation
 
 
-@pytest.mark.xfail(strict=True, reason="upper trapezius (C7 bundle) in full protraction +21.5 % vs +9.2 % (the reference "
-                   "wraps it over its thorax) and levator scapulae in protraction +9.0 % vs +19.3 %")
+@pytest.mark.xfail(strict=True, reason="upper trapezius (C7 bundle) in full protraction +20.4 % vs +9.2 %: the reference's "
+                   "blade turns more about the vertical as it abducts on its thorax ellipsoid (see upper_body.yaml, AGREEMENT)")
 def test_shoulder_no_row_off_by_more_than_target(agreement, shoulder):
     summary, _ = shoulder
     worst = summary.worst(1)[0]

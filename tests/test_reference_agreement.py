@@ -114,9 +114,11 @@ def test_neck_magnitudes_rms_within_target(agreement, neck):
     assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
 
 
-@pytest.mark.xfail(strict=True, reason="slope 0.77 (target 0.85-1.15): levator scapulae (0.57), splenius capitis "
-                   "(0.67-0.78), longissimus capitis (0.70) and the suboccipitals change less than the reference in "
-                   "flexion and nodding; see the issue 9 report")
+@pytest.mark.xfail(strict=True, reason="slope 0.80 (target 0.85-1.15): levator scapulae (0.57), longissimus capitis "
+                   "(0.74), semispinalis capitis from T1 and cervicis (0.75), splenius capitis from C6 (0.81) and "
+                   "the suboccipitals (0.80-0.83) still change less than the reference in flexion and nodding; more "
+                   "leverage would push splenius capitis and rectus capitis posterior major further past the -40 % "
+                   "bound, which the reference breaks too (see upper_body.yaml, AGREEMENT)")
 def test_neck_magnitudes_slope_within_target(agreement, neck):
     lo, hi = agreement.NECK_TARGETS.slope
     assert lo <= neck.slope <= hi, f"{neck.slope:.2f}"

@@ -114,9 +114,11 @@ def test_neck_magnitudes_rms_within_target(agreement, neck):
     assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
 
 
-@pytest.mark.xfail(strict=True, reason="slope 0.78 (target 0.85-1.15): levator scapulae (0.85), splenius capitis "
-                   "(0.67-0.78), longissimus capitis (0.70) and the suboccipitals change less than the reference in "
-                   "flexion and nodding; see the issue 9 report")
+@pytest.mark.xfail(strict=True, reason="slope 0.82 (target 0.85-1.15): rectus capitis posterior major in nodding, "
+                   "sternocleidomastoid's clavicular head in side bending, semispinalis capitis from T1 and cervicis, "
+                   "longissimus capitis in flexion still change less than the reference; more leverage for the "
+                   "posterior muscles would push splenius capitis and rectus capitis posterior major further past the "
+                   "-40 % bound, which the reference breaks too (see upper_body.yaml, AGREEMENT)")
 def test_neck_magnitudes_slope_within_target(agreement, neck):
     lo, hi = agreement.NECK_TARGETS.slope
     assert lo <= neck.slope <= hi, f"{neck.slope:.2f}"

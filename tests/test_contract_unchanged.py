@@ -6,9 +6,9 @@ byte for byte.
 ``relieve assess --json`` prints (``json.dumps(to_contract(), indent=2,
 ensure_ascii=False)`` and a newline). It was recorded at f7d56d1, before red-flag
 qualifiers and the question chooser (which must not change what an existing findings
-document is told), and recorded again, once, when the model's geometry was refitted to
-the published magnitudes (issue 9): identification reads length changes from the
-model, so its probabilities moved then, and only then. A change here must be
+document is told), and recorded again when the model's geometry was refitted to the published
+magnitudes (issue 9, its second and third passes): identification reads length
+changes from the model, so its probabilities moved then, and only then. A change here must be
 deliberate: ``python tests/test_contract_unchanged.py --record`` writes the file anew.
 """
 

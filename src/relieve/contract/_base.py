@@ -141,6 +141,33 @@ def keyed_by(what: str):
     return check
 
 
+def null_means_empty(schema: dict) -> None:
+    """``json_schema_extra`` of a field that ``list_of``/``keyed_by`` (or its model) reads:
+    null is taken as "not given", so the published schema allows it too. A typed schema
+    keeps its shape (``"type": ["array", "null"]``: the other keywords apply to arrays
+    only), so a reader of ``properties.movements.propertyNames`` still finds it."""
+    if isinstance(schema.get("type"), str):
+        schema["type"] = [schema["type"], "null"]
+        return
+    given = {k: schema.pop(k) for k in list(schema) if k not in ("title", "description", "default")}
+    schema["anyOf"] = [given, {"type": "null"}]
+
+
+def unique_or_null(schema: dict) -> None:
+    """``null_means_empty`` for a list that refuses an entry given twice (the schema's
+    ``uniqueItems`` is the part of that rule JSON Schema can state)."""
+    schema["uniqueItems"] = True
+    null_means_empty(schema)
+
+
+def null_values_too(schema: dict) -> None:
+    """``json_schema_extra`` of an object field whose values may each be null ("not given")."""
+    values = schema.get("additionalProperties")
+    if isinstance(values, dict):
+        schema["additionalProperties"] = {"anyOf": [values, {"type": "null"}]}
+    null_means_empty(schema)
+
+
 def object_of(shape: str):
     """A model validator body: the value must be a JSON object of ``shape``."""
 

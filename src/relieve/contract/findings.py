@@ -25,7 +25,8 @@ from ..vocabulary import (
     SIDES,
     SYMPTOM_CODES,
 )
-from ._base import Code, ContractModel, Flag, Number, keyed_by, list_of, object_of, validate
+from ._base import (Code, ContractModel, Flag, Number, keyed_by, list_of, null_means_empty, null_values_too,
+                    object_of, unique_or_null, validate)
 
 # Ranges (contract section 3).
 AGE_MIN, AGE_MAX = 12, 110
@@ -101,14 +102,15 @@ class Findings(ContractModel):
     age: Age = Field(description="the age in years (12-110)")
     onset: Onset | None = None
     duration_days: Days | None = None
-    history: tuple[HistoryCode, ...] = ()
-    symptoms: tuple[SymptomCode, ...] = ()
+    # The schema says what the validators below take: null for "not given" too.
+    history: tuple[HistoryCode, ...] = Field((), json_schema_extra=unique_or_null)
+    symptoms: tuple[SymptomCode, ...] = Field((), json_schema_extra=unique_or_null)
     pain_now: Pain | None = None
-    pain_regions: tuple[RegionFinding, ...] = ()
-    movements: dict[MovementCode, MovementFinding] = Field(default_factory=dict)
-    resting_head_posture: HeadPosture = HeadPosture()
-    tender_points: tuple[RegionFinding, ...] = ()
-    qualifiers: dict[QualifierCode, Flag | None] = Field(default_factory=dict)
+    pain_regions: tuple[RegionFinding, ...] = Field((), json_schema_extra=unique_or_null)
+    movements: dict[MovementCode, MovementFinding] = Field(default_factory=dict, json_schema_extra=null_values_too)
+    resting_head_posture: HeadPosture = Field(HeadPosture(), json_schema_extra=null_means_empty)
+    tender_points: tuple[RegionFinding, ...] = Field((), json_schema_extra=unique_or_null)
+    qualifiers: dict[QualifierCode, Flag | None] = Field(default_factory=dict, json_schema_extra=null_means_empty)
 
     _history = field_validator("history", mode="before")(list_of("history codes"))
     _symptoms = field_validator("symptoms", mode="before")(list_of("symptom codes"))

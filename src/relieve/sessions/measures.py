@@ -55,7 +55,19 @@ def score_psfs(activities: list[dict[str, Any]]) -> float:
 
 
 def record_measures(store, clock, *, ndi=None, psfs=None, session_id: str | None = None) -> dict[str, float | None]:
-    """Score and store whichever measures are given; returns the scores."""
+    """Score and store whichever measures are given (at least one); returns the scores.
+    ``session_id``, when given, must name a stored session."""
+    if ndi is None and psfs is None:
+        raise RelieveError("give ndi, psfs or both", field="ndi")
+    if session_id is not None:
+        # A measure that names no stored session would break the link (and the database's
+        # foreign key); say so, naming the field.
+        from ..store import StoreError
+
+        try:
+            store.session(session_id)
+        except StoreError:
+            raise RelieveError(f"no session {session_id[:64]!r}", field="session_id") from None
     out: dict[str, float | None] = {}
     now = clock.now()
     if ndi is not None:

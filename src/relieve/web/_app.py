@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from .._version import __version__
@@ -45,6 +46,14 @@ class SecurityMiddleware:
             await send(message)
 
         return await self.app(scope, receive, send_with_headers)
+
+
+def _allowed_methods(app, scope) -> list[str]:
+    """The methods some route answers at this path (each asked as the router asks it)."""
+    from starlette.routing import Match
+
+    return [method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in app.router.routes)]
 
 
 def create_app(database_url: str | None = None, time_scale: float = 1.0) -> FastAPI:
@@ -94,13 +103,24 @@ def create_app(database_url: str | None = None, time_scale: float = 1.0) -> Fast
             return JSONResponse({"detail": exc.message}, status_code=404)
         if isinstance(exc, _Located):
             detail = problems(exc.inner, exc.where)
-            if exc.prefix:
-                for d in detail:
+            for d in detail:
+                if exc.prefix:
                     d["loc"] = [d["loc"][0], exc.prefix, *d["loc"][1:]]
+                elif len(d["loc"]) > 1:
+                    d["loc"][1] = exc.names.get(d["loc"][1], d["loc"][1])
             return JSONResponse({"detail": detail}, status_code=422)
         where = "body" if request.method == "POST" else "query"
         status, body = error_body(exc, where)
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route that matches the path;
+            # a path served by several routes (GET and POST /api/plan) allows all of theirs.
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.scope))
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
@@ -116,7 +136,7 @@ def create_app(database_url: str | None = None, time_scale: float = 1.0) -> Fast
             return app.openapi_schema
         from fastapi.openapi.utils import get_openapi
 
-        from ._body import COMPONENTS
+        from ._body import COMPONENTS, with_contract_refs
 
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -125,6 +145,7 @@ def create_app(database_url: str | None = None, time_scale: float = 1.0) -> Fast
             for def_name, definition in one.pop("$defs", {}).items():
                 components.setdefault(def_name, definition)
             components[name] = one
+        schema = with_contract_refs(schema)
         app.openapi_schema = schema
         return schema
 

@@ -1,11 +1,17 @@
 """Request bodies: read bounded, decoded strictly by the library (duplicate keys, NaN,
-nesting and size refused), then checked by a model whose every bad field is named."""
+nesting and size refused), then checked by a model whose every bad field is named.
+
+Every JSON body goes through ``read_body``, never through FastAPI's own body parameter:
+that one reads the whole body into memory whatever its size and decodes it with
+Python's lenient ``json`` (NaN, Infinity and repeated keys pass).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
+from pydantic import WithJsonSchema
 
 from .._input import MAX_DOCUMENT_BYTES, decode_json, size_words
 from ..errors import ValidationError
@@ -19,6 +25,34 @@ def body_schema(model) -> dict:
     COMPONENTS[model.__name__] = model
     return {"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+def findings_schema(nullable: bool = False) -> WithJsonSchema:
+    """A body field kept as a plain dict (the library parses it, naming its own fields),
+    described in the OpenAPI document as the contract's Findings."""
+    # pydantic cannot resolve a reference to a model it does not see; the OpenAPI builder
+    # (``with_contract_refs``) turns this marker into the reference.
+    ref = {CONTRACT_MARK: "Findings"}
+    return WithJsonSchema({"anyOf": [ref, {"type": "null"}]} if nullable else ref)
+
+
+CONTRACT_MARK = "x-relieve-contract"
+
+
+def with_contract_refs(node):
+    """``node`` with every ``{CONTRACT_MARK: name}`` replaced by a components reference."""
+    if isinstance(node, dict):
+        if CONTRACT_MARK in node:
+            return {"$ref": f"#/components/schemas/{node[CONTRACT_MARK]}"}
+        return {k: with_contract_refs(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [with_contract_refs(v) for v in node]
+    return node
+
+
+async def read_body(request: Request, model, findings_key: str | None = None):
+    """The body, read bounded and strictly, as ``model`` (every bad field named)."""
+    return validate_body(model, await read_json(request), findings_key)
 
 
 async def read_json(request: Request) -> Any:
@@ -58,7 +92,8 @@ def validate_body(model, data: Any, findings_key: str | None = None):
         except ValidationError as exc:
             problems += [(f"{findings_key}.{p}" if p not in ("$", "") else findings_key, m) for p, m in exc.problems]
     try:
-        body = model.model_validate(data)
+        # strict: a JSON string is not a number, nor a number a boolean
+        body = model.model_validate(data, strict=True)
     except pydantic.ValidationError as exc:
         seen = {p for p, _ in problems}
         for e in exc.errors():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import RelieveError, UnknownNameError
+from ._errors import NotFound
 from ._state import Memo, findings_key
 
 TITLES = {
@@ -80,8 +81,9 @@ def _draw(kind: str, fmt: str, *args) -> bytes:
                                field="technique")
     t = p.techniques[technique]
     if t.get("available") is False:
-        raise RelieveError(f"{technique} is not available for the {side} {muscle}: {t.get('reason', '')}",
-                           field="technique")
+        # the request is well formed; there is no such picture
+        raise NotFound(f"{technique} is not available for the {side} {muscle}: {t.get('reason', '')}",
+                       field="technique")
     figure_kind, posture_key = FIGURE_KINDS[technique]
     fingers = []
     if technique in ("muscle_shortening", "jones_counterstrain"):

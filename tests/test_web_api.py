@@ -222,3 +222,113 @@ def test_serve_says_where_it_listens():
             parse_port(bad)
     with pytest.raises(RelieveError):
         check_host("not a host")
+
+
+# --------------------------------------------------------------------------- every family the CLI refuses
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a code or a place given twice counts once at most: refused, naming the second
+    ({"age": 41, "history": ["fall", "fall"]}, ("body", "history")),
+    ({"age": 41, "tender_points": [{"region": "temple", "side": "left"}] * 2}, ("body", "tender_points", 1)),
+    # the non-finite numbers Python's json would read
+    ({"age": 41, "pain_now": 1e999}, ("body",)),
+    # too long a list
+    ({"age": 41, "symptoms": ["headache"] * 5000}, ("body", "symptoms")),
+])
+def test_more_bad_findings_families_are_422_naming_the_field(client, body, expected):
+    raw = json.dumps(body).encode()  # 1e999 is written as Infinity: not JSON
+    got = locs(client.post("/api/assess", content=raw, headers={"content-type": "application/json"}))
+    assert any(g[: len(expected)] == expected for g in got), got
+
+
+@pytest.mark.parametrize("raw", [b'{"age": Infinity}', b'{"age": -Infinity}', b'{"age": 41e999}'])
+def test_infinities_are_refused(client, raw):
+    r = client.post("/api/assess", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][0] == "body", r.text
+
+
+@pytest.fixture()
+def open_session(client):
+    r = client.post("/api/sessions", json={"findings": FINDINGS, "muscle": "levator_scapulae", "side": "left"})
+    assert r.status_code == 201
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize("route", ["choose", "phases", "steps", "finish"])
+@pytest.mark.parametrize("raw, why", [
+    (b'{"technique": "repositioning", "technique": "muscle_shortening"}', "appears more than once"),
+    (b'{"seconds": NaN}', "NaN"),
+    (b'\xff\xfe{}', "UTF-8"),
+    (b"[" * 40 + b"]" * 40, "nested"),
+    (b'"completed"', "JSON object"),
+    (b'{"notes": "' + b"a" * (1 << 20) + b'"}', "larger than the limit"),
+])
+def test_every_session_body_is_read_strictly_and_bounded(client, open_session, route, raw, why):
+    """These bodies were FastAPI body parameters: read whole, NaN and repeated keys let through."""
+    r = client.post(f"/api/sessions/{open_session}/{route}", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail[0]["loc"] == ["body"] and why in detail[0]["msg"], detail
+
+
+@pytest.mark.parametrize("route, body", [
+    ("choose", {"muscle": "levator_scapulae", "side": "left"}),
+    ("phases", {"technique": "muscle_shortening", "phase_index": 0, "seconds": 1}),
+    ("steps", {"technique": "muscle_shortening", "pain_after": 3}),
+    ("finish", {"status": "stopped"}),
+])
+def test_unknown_session_is_404_on_every_route(client, route, body):
+    r = client.post(f"/api/sessions/00000000000000000000000000000000/{route}", json=body)
+    assert r.status_code == 404 and "no session" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/api/sessions/not-hex", ("path", "session_id")),
+    ("/api/sessions/" + "a" * 65, ("path", "session_id")),
+    ("/api/muscles/levator_scapul", ("path", "muscle_id")),
+    ("/api/figures/muscles/nope/left.svg", ("path", "muscle_id")),
+    ("/api/figures/muscles/levator_scapulae/up.svg", ("path", "side")),
+    ("/api/figures/techniques/levator_scapulae/left/massage.svg", ("path", "technique")),
+    ("/api/figures/movements/cartwheel.png", ("path", "code")),
+    ("/api/sessions?limit=0", ("query", "limit")),
+    ("/api/sessions?limit=ten", ("query", "limit")),
+])
+def test_bad_path_and_query_parameters_are_422_naming_them(client, path, field):
+    got = locs(client.get(path))
+    assert any(g[: len(field)] == field for g in got), got
+
+
+def test_a_technique_a_muscle_has_not_has_no_picture(client):
+    plan = client.get("/api/plan", params={"muscle": "rectus_capitis_posterior_minor", "side": "left"}).json()
+    assert plan["techniques"]["repositioning"]["available"] is False
+    r = client.get("/api/figures/techniques/rectus_capitis_posterior_minor/left/repositioning.svg")
+    assert r.status_code == 404 and "not available" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/plan", {"targets": ["levator_scapulae:left"] * 9}, ("body", "targets")),
+    ("/api/plan", {"targets": ["a" * 81 + ":left"]}, ("body", "targets", 0)),
+    ("/api/plan", {"targets": ["levator_scapulae:left"], "findings": [41]}, ("body", "findings")),
+    ("/api/sessions", {"findings": FINDINGS, "muscle": "levator_scapulae"}, ("body", "side")),
+    ("/api/sessions", {"findings": FINDINGS, "muscle": "nope", "side": "left"}, ("body", "muscle")),
+    ("/api/sessions", {"findings": FINDINGS, "time_scale": "1"}, ("body", "time_scale")),
+    ("/api/sessions", {"findings": FINDINGS, "pain_start": True}, ("body", "pain_start")),
+    ("/api/measures", {}, ("body", "ndi")),
+    ("/api/measures", {"ndi": ["1"] * 10}, ("body", "ndi", 0)),
+    ("/api/measures", {"ndi": [1] * 10, "session_id": "0" * 32}, ("body", "session_id")),
+])
+def test_more_bad_bodies_name_the_field(client, path, body, field):
+    got = locs(client.post(path, json=body))
+    assert any(g[: len(field)] == field for g in got), got
+
+
+def test_a_refused_session_start_stores_nothing(client):
+    before = len(client.get("/api/sessions", params={"limit": 1000}).json())
+    for body in ({"findings": FINDINGS, "muscle": "nope", "side": "left"}, {"findings": FINDINGS, "muscle": "levator_scapulae"}):
+        assert client.post("/api/sessions", json=body).status_code == 422
+    assert len(client.get("/api/sessions", params={"limit": 1000}).json()) == before
+
+
+def test_too_many_muscles_in_the_query(client):
+    assert ("query", "muscle") in locs(client.get("/api/plan", params=[("muscle", "levator_scapulae:left")] * 9))

@@ -332,3 +332,85 @@ def test_a_refused_session_start_stores_nothing(client):
 
 def test_too_many_muscles_in_the_query(client):
     assert ("query", "muscle") in locs(client.get("/api/plan", params=[("muscle", "levator_scapulae:left")] * 9))
+
+
+# --------------------------------------------------------------------------- remembered plans
+
+
+def _wait_for(condition, polls: int = 20_000) -> bool:
+    """True once ``condition()`` holds, polled a bounded number of times (never the clock)."""
+    import threading
+
+    pause = threading.Event()
+    for _ in range(polls):
+        if condition():
+            return True
+        pause.wait(0.001)
+    return False
+
+
+def test_concurrent_first_requests_compute_once():
+    import threading
+
+    from relieve.web._state import Memo
+
+    memo, calls, release = Memo(4), [], threading.Event()
+
+    def compute():
+        calls.append(1)
+        release.wait()
+        return object()
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(memo.get("k", compute))) for _ in range(8)]
+    threads[0].start()
+    assert _wait_for(lambda: calls)
+    for t in threads[1:]:
+        t.start()
+    assert _wait_for(lambda: memo.waiting("k") == 7)
+    release.set()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(results) == 8 and len({id(r) for r in results}) == 1
+    assert memo.get("k", compute) is results[0] and len(calls) == 1
+
+
+def test_an_error_reaches_every_waiter_and_is_not_remembered():
+    import threading
+
+    from relieve.web._state import Memo
+
+    memo, release, errors = Memo(4), threading.Event(), []
+
+    def failing():
+        release.wait()
+        raise ValueError("no")
+
+    def call():
+        try:
+            memo.get("k", failing)
+        except ValueError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    threads[0].start()
+    assert _wait_for(lambda: memo.waiting("k") == 0 and "k" in memo._pending)
+    for t in threads[1:]:
+        t.start()
+    assert _wait_for(lambda: memo.waiting("k") == 2)
+    release.set()
+    for t in threads:
+        t.join()
+    assert len(errors) == 3
+    assert memo.get("k", lambda: 42) == 42
+
+
+def test_a_repeated_plan_is_the_same_bytes_and_valid(client):
+    import relieve
+
+    params = {"muscle": "upper_trapezius", "side": "right"}
+    first, second = client.get("/api/plan", params=params), client.get("/api/plan", params=params)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.headers["content-type"] == "application/json"
+    relieve.PlanDocument.model_validate(first.json())
+    assert first.json() == {**relieve.plan([("upper_trapezius", "right")]).to_contract(), "figures": first.json()["figures"]}

@@ -167,12 +167,6 @@ async def api_next_question(request: Request):
     return JSONResponse(None if q is None else q.to_dict())
 
 
-def _plan_document(p) -> dict:
-    doc = p.to_contract()
-    figures = service.technique_figures(p)
-    return {**doc, "figures": figures} if figures else doc
-
-
 @router.get("/plan", summary="The techniques for one or several muscles (contract section 5)",
             responses={200: {"model": PlanAnswer}, **REFERRED})
 def api_plan(muscle: Annotated[list[Annotated[str, Field(max_length=80, json_schema_extra={"enum": [*MUSCLE_NAMES, *SIDED_TARGETS]})]],
@@ -188,7 +182,7 @@ def api_plan(muscle: Annotated[list[Annotated[str, Field(max_length=80, json_sch
         except relieve.ValidationError as exc:
             raise _Located(exc, "query", "findings") from None
     targets = _query_targets(muscle, side)
-    return JSONResponse(_plan_document(service.plan_for(targets, parsed)))
+    return Response(service.plan_json(targets, parsed), media_type="application/json")
 
 
 @router.post("/plan", summary="The same as GET /api/plan, with the findings in the body",
@@ -199,8 +193,7 @@ async def api_plan_post(request: Request):
     body = await read_body(request, PlanRequest, findings_key="findings")
     parsed = relieve.parse_findings(body.findings) if body.findings is not None else None
     targets = service.parse_targets(body.targets, None)
-    p = await run_in_threadpool(service.plan_for, targets, parsed)
-    return JSONResponse(_plan_document(p))
+    return Response(await run_in_threadpool(service.plan_json, targets, parsed), media_type="application/json")
 
 
 def _query_targets(muscle, side):

@@ -4,6 +4,7 @@ disagree)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..errors import RelieveError, UnknownNameError
@@ -50,6 +51,24 @@ def plan_for(targets: list[tuple[str, str]], findings=None):
 
     key = (tuple(targets), findings_key(findings))
     return _plans.get(key, lambda: relieve.plan(targets, findings=findings))
+
+
+def plan_json(targets: list[tuple[str, str]], findings=None) -> bytes:
+    """The plan document (with its picture URLs) as JSON bytes, serialized once per input:
+    a repeated GET /api/plan neither plans nor serializes again."""
+    key = ("json", tuple(targets), findings_key(findings))
+    return _plans.get(key, lambda: _to_json(plan_document(plan_for(targets, findings))))
+
+
+def plan_document(p) -> dict:
+    doc = p.to_contract()
+    figures = technique_figures(p)
+    return {**doc, "figures": figures} if figures else doc
+
+
+def _to_json(doc) -> bytes:
+    # as Starlette's JSONResponse renders it
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
 
 
 def figure(kind: str, fmt: str, *args) -> bytes:

@@ -35,11 +35,15 @@ class AppState:
 
 class Memo:
     """A small thread-safe LRU of computed answers (plans and pictures are pure
-    functions of their inputs, and a plan takes the model a while)."""
+    functions of their inputs, and a plan takes the model a while). Concurrent first
+    requests for one key compute it once: the first computes, the others wait for it
+    (and get its error too, which is not remembered). Nothing here is state another
+    worker needs: a second process computes the same answers for itself."""
 
     def __init__(self, size: int):
         self.size = size
         self._data: OrderedDict = OrderedDict()
+        self._pending: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, compute):
@@ -47,12 +51,46 @@ class Memo:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-        value = compute()
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[key] = _Pending()
+            else:
+                pending.waiters += 1
+        if not owner:
+            pending.done.wait()
+            if pending.error is not None:
+                raise pending.error
+            return pending.value
+        try:
+            pending.value = compute()
+        except BaseException as exc:
+            pending.error = exc
+            raise
+        else:
+            with self._lock:
+                self._data[key] = pending.value
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+            return pending.value
+        finally:
+            with self._lock:
+                del self._pending[key]
+            pending.done.set()
+
+    def waiting(self, key) -> int:
+        """How many callers wait for ``key`` to be computed (for tests)."""
         with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
+            pending = self._pending.get(key)
+            return pending.waiters if pending is not None else 0
+
+
+class _Pending:
+    def __init__(self):
+        self.done = threading.Event()
+        self.value = None
+        self.error: BaseException | None = None
+        self.waiters = 0
 
 
 def findings_key(findings) -> str:

@@ -212,7 +212,7 @@ def test_openapi_lists_the_contract_models(client):
 
 
 def test_serve_says_where_it_listens():
-    from relieve.cli.serve import address_words, check_host, parse_port
+    from relieve.cli.serve import address_words, check_host, parse_port, parse_workers
     from relieve.errors import RelieveError
 
     assert address_words("127.0.0.1", 8000) == ["relieve: serving on http://127.0.0.1:8000/ (Ctrl-C stops it)"]
@@ -222,6 +222,11 @@ def test_serve_says_where_it_listens():
             parse_port(bad)
     with pytest.raises(RelieveError):
         check_host("not a host")
+    assert parse_workers("2") == 2
+    for bad in ("0", "65", "two", "1.5"):
+        with pytest.raises(RelieveError) as info:
+            parse_workers(bad)
+        assert info.value.field == "--workers"
 
 
 # --------------------------------------------------------------------------- every family the CLI refuses

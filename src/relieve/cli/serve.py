@@ -18,6 +18,7 @@ from ..errors import RelieveError
 from ._store import db_parent
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+MAX_WORKERS = 64
 
 
 def add_parser(sub) -> None:
@@ -29,6 +30,9 @@ def add_parser(sub) -> None:
     p.add_argument("--port", default="8000", help="port (default 8000)")
     p.add_argument("--open", action="store_true", help="open the app in a browser once it is up")
     p.add_argument("--time-scale", default="1", metavar="X", help="multiply every session timer by X (rehearsal: 0.01)")
+    p.add_argument("--workers", default="1", metavar="N",
+                   help=f"worker processes (default 1; at most {MAX_WORKERS}): more answer more requests at once on "
+                        "a machine with several cores; they share only the database")
     p.set_defaults(func=cmd_serve)
 
 
@@ -37,6 +41,13 @@ def parse_port(text: str) -> int:
     if port is None or not 1 <= port <= 65535:
         raise RelieveError(f"expected a port number 1-65535, got {text!r}", field="--port")
     return port
+
+
+def parse_workers(text: str) -> int:
+    workers = ascii_int(str(text).strip())
+    if workers is None or not 1 <= workers <= MAX_WORKERS:
+        raise RelieveError(f"expected a number of workers 1-{MAX_WORKERS}, got {text!r}", field="--workers")
+    return workers
 
 
 def check_host(text: str) -> str:
@@ -63,6 +74,7 @@ def address_words(host: str, port: int) -> list[str]:
 def cmd_serve(args) -> int:
     port = parse_port(args.port)
     host = check_host(args.host)
+    workers = parse_workers(args.workers)
     scale = ascii_number(str(args.time_scale).strip(), exponent=True)
     if scale is None or not 0 < scale <= 1000:
         raise RelieveError(f"expected a number above 0 and at most 1000, got {args.time_scale!r}", field="--time-scale")
@@ -78,10 +90,17 @@ def cmd_serve(args) -> int:
     if args.open:
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
         threading.Timer(1.5, _open_browser, (url,)).start()
-    config = uvicorn.Config("relieve.web:create_app", factory=True, host=host, port=port, log_level="warning",
-                            access_log=False, server_header=False)
+    options = dict(factory=True, host=host, port=port, log_level="warning", access_log=False, server_header=False)
     try:
-        uvicorn.Server(config).run()
+        if workers == 1:
+            uvicorn.Server(uvicorn.Config("relieve.web:create_app", **options)).run()
+        else:
+            # A new database is created (migrated) here, once, before the workers start:
+            # otherwise two workers' first requests could both try to create it.
+            from ..store import open_store
+
+            open_store(args.db or None).close()
+            uvicorn.run("relieve.web:create_app", workers=workers, **options)
     except OSError as exc:
         raise RelieveError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port") from None
     return 0

@@ -169,7 +169,7 @@ async def api_next_question(request: Request):
 
 @router.get("/plan", summary="The techniques for one or several muscles (contract section 5)",
             responses={200: {"model": PlanAnswer}, **REFERRED})
-def api_plan(muscle: Annotated[list[Annotated[str, Field(max_length=80, json_schema_extra={"enum": [*MUSCLE_NAMES, *SIDED_TARGETS]})]],
+async def api_plan(muscle: Annotated[list[Annotated[str, Field(max_length=80, json_schema_extra={"enum": [*MUSCLE_NAMES, *SIDED_TARGETS]})]],
                                Query(min_length=1, max_length=8, description="ID or ID:SIDE; repeat for several")],
              side: Annotated[SideName | None, Query(description="the side of every ID given without one")] = None,
              findings: Annotated[str | None, Query(max_length=65536, description="findings JSON (contract section 3)")] = None):
@@ -182,7 +182,11 @@ def api_plan(muscle: Annotated[list[Annotated[str, Field(max_length=80, json_sch
         except relieve.ValidationError as exc:
             raise _Located(exc, "query", "findings") from None
     targets = _query_targets(muscle, side)
-    return Response(service.plan_json(targets, parsed), media_type="application/json")
+    # A remembered plan is answered on the event loop; a new one is computed in a thread.
+    data = service.remembered_plan_json(targets, parsed)
+    if data is None:
+        data = await run_in_threadpool(service.plan_json, targets, parsed)
+    return Response(data, media_type="application/json")
 
 
 @router.post("/plan", summary="The same as GET /api/plan, with the findings in the body",

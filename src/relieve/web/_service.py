@@ -56,8 +56,17 @@ def plan_for(targets: list[tuple[str, str]], findings=None):
 def plan_json(targets: list[tuple[str, str]], findings=None) -> bytes:
     """The plan document (with its picture URLs) as JSON bytes, serialized once per input:
     a repeated GET /api/plan neither plans nor serializes again."""
-    key = ("json", tuple(targets), findings_key(findings))
+    key = _json_key(targets, findings)
     return _plans.get(key, lambda: _to_json(plan_document(plan_for(targets, findings))))
+
+
+def remembered_plan_json(targets: list[tuple[str, str]], findings=None) -> bytes | None:
+    """``plan_json`` when it is already remembered, else None (nothing computed)."""
+    return _plans.peek(_json_key(targets, findings))
+
+
+def _json_key(targets, findings) -> tuple:
+    return ("json", tuple(targets), findings_key(findings))
 
 
 def plan_document(p) -> dict:

@@ -78,6 +78,14 @@ class Memo:
                 del self._pending[key]
             pending.done.set()
 
+    def peek(self, key):
+        """The remembered value, or None (nothing is computed)."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
     def waiting(self, key) -> int:
         """How many callers wait for ``key`` to be computed (for tests)."""
         with self._lock:

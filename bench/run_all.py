@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["engine", "own_model", "agreement", "planner", "plan_changes", "jones", "assessment", "questions", "startup", "store"]
+BENCHMARKS = ["engine", "own_model", "agreement", "planner", "plan_changes", "jones", "assessment", "questions", "startup", "store", "web"]
 
 
 def main() -> int:

@@ -51,7 +51,7 @@ def test_upgrade_from_empty_matches_the_tables(db_url):
 
     engine = make_engine(db_url)
     assert current_revision(engine) is None
-    assert upgrade(engine) == "0002"
+    assert upgrade(engine) == "0003"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
@@ -77,7 +77,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(db_url):
     with pytest.raises(StoreError, match="relieve db upgrade"):
         open_store(db_url)
     r = run_cli("db", "upgrade", "--db", db_url)
-    assert r.returncode == 0 and "0001 -> 0002" in r.stdout
+    assert r.returncode == 0 and "0001 -> 0003" in r.stdout
     with open_store(db_url) as store:
         [s] = store.history()
     engine.dispose()
@@ -90,7 +90,7 @@ def test_every_command_creates_a_new_database(tmp_path):
     r = run_cli("history", "--json", "--db", url)
     assert r.returncode == 0 and json.loads(r.stdout) == []
     r = run_cli("db", "current", "--db", url)
-    assert "revision 0002" in r.stdout
+    assert "revision 0003" in r.stdout
 
 
 def test_sqlite_settings(sqlite_url):

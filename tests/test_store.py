@@ -185,6 +185,27 @@ def test_import_of_a_malformed_export_imports_nothing(sqlite_url, tmp_path):
     assert json.loads(run_cli("history", "--json", "--db", empty).stdout) == []
 
 
+def test_an_export_from_before_revision_0003_still_imports(sqlite_url, tmp_path):
+    """Exports written before the session kept its current muscle and orders lack those
+    fields: they import, and read back with none; a bad order key is named."""
+    _fill(sqlite_url, tmp_path)
+    doc = json.loads(run_cli("export", "--db", sqlite_url).stdout)
+    for s in doc["sessions"]:
+        for key in ("current_muscle", "current_side", "orders"):
+            s.pop(key)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    r = run_cli("import", str(old), "--db", other)
+    assert r.returncode == 0, r.stderr
+    back = json.loads(run_cli("export", "--db", other).stdout)
+    assert [(s["current_muscle"], s["orders"]) for s in back["sessions"]] == [(None, {})] * len(doc["sessions"])
+    doc["sessions"][0]["orders"] = {"levator_scapulae-left": ["muscle_shortening"]}
+    old.write_text(json.dumps(doc))
+    r = run_cli("import", str(old), "--db", f"sqlite:///{tmp_path / 'third.db'}")
+    assert r.returncode == 2 and "sessions[0].orders" in r.stderr and "Traceback" not in r.stderr
+
+
 # --------------------------------------------------------------------------- real processes
 
 

@@ -114,7 +114,9 @@ def test_neck_magnitudes_rms_within_target(agreement, neck):
     assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
 
 
-@pytest.mark.xfail(strict=True, reason="slope 0.81 (target 0.85-1.15): rectus capitis posterior major in nodding, "
+@pytest.mark.xfail(strict=True, reason="slope 0.83 (target 0.85-1.15; 0.81 before the cervical pitch became the "
+                   "published 17.5 mm): the upper trapezius from C7, longus colli, the scalenes, "
+                   "rectus capitis posterior major in nodding, "
                    "sternocleidomastoid's clavicular head in side bending, semispinalis capitis from T1 and cervicis, "
                    "longissimus capitis in flexion still change less than the reference; more leverage for the "
                    "posterior muscles would push splenius capitis and rectus capitis posterior major further past the "

@@ -85,7 +85,7 @@ def test_the_whole_flow_by_clicking(server, browser):
     page.wait_for_selector("text=Gentle techniques")
     page.click("button:has-text('Start a guided session')")
     page.wait_for_selector("#session")
-    page.wait_for_function("!document.getElementById('start').disabled")
+    page.wait_for_function("() => !document.getElementById('start').disabled")
     page.screenshot(path=str(ARTIFACTS / "05-session-ready.png"), full_page=True)
     page.click("#start")
     page.wait_for_selector("#rate:not([hidden])", timeout=30000)

@@ -401,3 +401,179 @@ def test_a_red_flag_shows_the_referral_and_no_technique(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "kb-07-referral.png"), full_page=True)
     page.close()
+
+
+# --------------------------------------------------------------------------- every page
+
+
+def _walk_every_page(page, base: str, visit) -> None:
+    """By clicking, every page of the flow, and ``visit(name)`` at each stop: start,
+    safety, body map, movement, result, plan, the session before, during (paused), at
+    the rating and finished, history, a referral and an error page. Needs the paced
+    server (the session is paused mid-phase)."""
+    page.goto(base + "/")
+    visit("start")
+    page.click("a[href='/check'].button")
+    page.wait_for_selector("#f-age")
+    visit("safety")
+    page.fill("#f-age", "41")
+    page.check("input[name=onset][value=on_waking]")
+    page.click("label.scale-btn:has(input[name=pain_now][value='6'])")
+    page.check("input[name=history][value=slept_awkwardly]")
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector("#where-form")
+    visit("where (body map)")
+    page.locator('.spot[data-value="neck_shoulder_junction:left"]').click()
+    page.click("button:has-text('Continue to the test movements')")
+    page.wait_for_selector("form[action='/move']")
+    visit("movement")
+    page.click("button[value=stop]")
+    page.wait_for_selector("form[action='/plan']")
+    visit("result")
+    page.locator("form[action='/plan'] button").first.click()
+    page.wait_for_selector("form[action='/session']")
+    visit("plan")
+    page.click("form[action='/session'] button[type=submit]")
+    page.wait_for_selector("#session")
+    _poll(page, "!document.getElementById('start').disabled", "the session's Start button is ready")
+    visit("session")
+    page.click("#start")
+    page.click("#pause")
+    _poll(page, "document.getElementById('phase-label').textContent.includes('(paused)')", "the session pauses")
+    visit("session, during a run (paused)")
+    page.click("#resume")
+    for _ in range(30):
+        if page.is_visible("#rate"):
+            break
+        label = page.inner_text("#phase-label")
+        page.click("#skip")
+        _poll(page, f"document.getElementById('phase-label').textContent !== {label!r}"
+                    " || !document.getElementById('rate').hidden", "Skip moves to the next step")
+    visit("session, pain rating")
+    page.click("#rate-buttons button[data-pain='3']")
+    page.wait_for_selector("#decision:not([hidden]) button")
+    page.click("button:has-text('Finish the session')")
+    page.wait_for_selector("#decision a[href='/history']")
+    visit("session, finished")
+    page.click("#decision a[href='/history']")
+    page.wait_for_selector("text=Pain over time")
+    visit("history")
+    page.goto(base + "/check")
+    page.fill("#f-age", "22")
+    page.check("input[name=history][value=diving_or_axial_load]")
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector(".referral")
+    visit("referral")
+    page.goto(base + "/session/no-such-session")
+    page.wait_for_selector("[role=alert]")
+    visit("error (unknown session, 404)")
+
+
+def test_axe_core_finds_no_wcag_a_or_aa_violation_on_any_page(paced_server, browser):
+    """axe-core (build/npm, from the npm registry) with the WCAG 2.0/2.1/2.2 A and AA
+    rules on every page of the flow, at phone width."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core not installed: {AXE} is missing (make axe installs it from the npm registry)")
+    # add_script_tag(path=...) injects the file's text inline, which the app's CSP
+    # (script-src 'self', no inline scripts) refuses, as this shows...
+    plain = browser.new_page()
+    plain.goto(paced_server + "/")
+    with pytest.raises(Exception, match="Content Security Policy"):
+        plain.add_script_tag(path=str(AXE))
+    plain.close()
+    # ...so this check, and only this one, runs in a context that bypasses the CSP. The
+    # other tests run under the app's CSP.
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    found: list[str] = []
+    checked: list[str] = []
+
+    def visit(name: str) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                               " resultTypes: ['violations']})", AXE_TAGS)
+        checked.append(f"{name}: {len(result['passes'])} rules passed, "
+                       f"{len(result['incomplete'])} need a person ({', '.join(i['id'] for i in result['incomplete'])})")
+        for v in result["violations"]:
+            nodes = "; ".join(" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                              for n in v["nodes"][:8])
+            found.append(f"{name}: {v['id']} ({v['impact']}): {v['help']}: {nodes}")
+
+    _walk_every_page(page, paced_server, visit)
+    print("\naxe-core " + page.evaluate("() => axe.version") + ", tags " + ", ".join(AXE_TAGS))
+    print("\n".join(checked))
+    assert len(checked) == 13
+    assert not found, "axe-core violations:\n" + "\n".join(found)
+    context.close()
+
+
+def _load_every_asset(page) -> None:
+    """Everything the page can load: every <details> opened and every image scrolled into
+    view (lazy images), then a bounded wait until each image has loaded."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    for img in page.locator("img").all():
+        img.scroll_into_view_if_needed()
+    _poll(page, "[...document.images].every(i => i.complete)", "every image loaded")
+
+
+def test_every_page_weighs_under_300_kb_with_its_assets(paced_server, browser):
+    """Per page: the document and every request made while it was shown (styles,
+    scripts, pictures, the session's API calls), with the browser cache off so each page
+    counts as a first visit. Asserted as sent: response headers plus the bodies as they
+    crossed the wire, gzip'd by the app (GZipMiddleware), which this checks too. The
+    decoded bodies are measured and printed but not asserted: the plan and session
+    pages' technique pictures (SVG, 60-90 KB each uncompressed) take those two pages
+    over 300 KB decoded (about 380 and 340 KB), while about 70 KB as sent."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    documents: list[list] = []
+
+    def on_request(request):
+        # A new document (not the redirect of a form's POST) opens a new page's count.
+        if request.is_navigation_request() and request.frame == page.main_frame and request.redirected_from is None:
+            documents.append([])
+        if documents:
+            documents[-1].append(request)
+
+    page.on("request", on_request)
+    measured: dict = {}
+    not_gzipped: list[str] = []
+    weights: dict[int, tuple[str, int, int, int]] = {}
+
+    def size(request) -> tuple[int, int]:
+        if request not in measured:
+            response = request.response()
+            decoded = 0
+            if response is not None and not 300 <= response.status < 400:
+                decoded = len(response.body())
+                if decoded >= 1024 and response.headers.get("content-encoding") != "gzip":
+                    not_gzipped.append(f"{request.url} ({decoded} bytes)")
+            sizes = request.sizes()
+            measured[request] = (decoded, max(0, sizes["responseHeadersSize"]) + max(0, sizes["responseBodySize"]))
+        return measured[request]
+
+    def visit(name: str) -> None:
+        _load_every_asset(page)
+        requests = documents[-1]
+        decoded = sum(size(r)[0] for r in requests)
+        sent = sum(size(r)[1] for r in requests)
+        first = weights.get(len(documents), (name,))[0]
+        weights[len(documents)] = (first, len(requests), decoded, sent)
+
+    _walk_every_page(page, paced_server, visit)
+    table = "\n".join(f"{name:32s} {n:3d} requests  {decoded / 1024:7.1f} KB decoded  {sent / 1024:7.1f} KB as sent"
+                      for name, n, decoded, sent in weights.values())
+    print("\n" + table)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-weights.txt").write_text(table + "\n")
+    assert len(weights) == 10, table
+    assert not not_gzipped, f"sent without gzip: {not_gzipped}"
+    heavy = [w for w in weights.values() if w[3] >= PAGE_LIMIT]
+    assert not heavy, f"pages of 300 KB or more as sent:\n{table}"
+    context.close()

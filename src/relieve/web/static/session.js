@@ -111,12 +111,21 @@
   function rated(pain) {
     if (state.busy) return;
     state.busy = true;
-    $("rate").hidden = true;
+    // The rating stays (and keeps the focus) until it is stored: then the choices
+    // that follow take the focus; if storing fails, the person can press again.
+    $("rate").setAttribute("aria-busy", "true");
     api("/steps", { technique: state.t.technique, pain_after: pain }).then(function (d) {
       state.busy = false;
+      $("rate").removeAttribute("aria-busy");
+      $("rate").hidden = true;
       state.t.done = true;
       decide(d);
-    }).catch(function (e) { state.busy = false; $("cue").textContent = "Could not store: " + e.message; });
+    }).catch(function (e) {
+      state.busy = false;
+      $("rate").removeAttribute("aria-busy");
+      $("cue").textContent = "Could not store: " + e.message;
+      say($("cue").textContent);
+    });
   }
   function decide(d) {
     var box = $("decision");
@@ -159,12 +168,18 @@
       $("phase-label").textContent = "Finished";
       say(p.textContent);
       a.focus();
+    }).catch(function (e) {
+      $("cue").textContent = "Could not finish the session: " + e.message;
+      say($("cue").textContent);
+      $("stop").focus();
     });
   }
   $("start").addEventListener("click", function () {
     if (!state.t) return;
     wake(true);
     startPhase(0);
+    // Start is now disabled: keep the keyboard on the session's controls.
+    if (!$("pause").disabled) $("pause").focus();
   });
   $("pause").addEventListener("click", function () {
     state.paused = true; state.left = (state.endAt - Date.now()) / 1000;

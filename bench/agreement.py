@@ -245,6 +245,52 @@ def size_split(s: Summary) -> SizeSplit:
     )
 
 
+@dataclass(frozen=True)
+class MuscleSlope:
+    """One muscle (or bundle) of a comparison: its own slope and its part of the gap.
+
+    The overall slope is sum(ours * ref) / sum(ref**2) over all rows, so
+    1 - slope = sum over muscles of sum((ref - ours) * ref) / sum(ref**2): ``gap_share``
+    is one muscle's term (positive: it pulls the slope below 1), and ``weight`` its
+    share of sum(ref**2) - a muscle with a small weight cannot move the slope much
+    whatever its own slope.
+    """
+
+    muscle: str
+    slope: float
+    gap_share: float
+    weight: float
+    rms_pp: float
+    slope_mm: float | None
+    neutral_length_ratio: float | None
+
+
+def per_muscle(s: Summary) -> list[MuscleSlope]:
+    """Per-muscle slopes, largest part of the gap first."""
+    total = sum(r.reference_pct**2 for r in s.rows)
+    groups: dict[str, list[Row]] = {}
+    for r in s.rows:
+        groups.setdefault(r.muscle, []).append(r)
+    out = []
+    for muscle, rows in groups.items():
+        ours = np.array([r.ours_pct for r in rows])
+        ref = np.array([r.reference_pct for r in rows])
+        sized = all(r.ours_change_m is not None for r in rows)
+        out.append(
+            MuscleSlope(
+                muscle,
+                _through_origin(ours, ref) if ref @ ref > 0 else float("nan"),
+                float((ref - ours) @ ref / total),
+                float(ref @ ref / total),
+                float(np.sqrt(np.mean((ours - ref) ** 2))),
+                _through_origin(np.array([r.ours_change_m for r in rows]), np.array([r.reference_change_m for r in rows]))
+                if sized else None,
+                float(np.mean([r.ours_neutral_m / r.reference_neutral_m for r in rows])) if sized else None,
+            )
+        )
+    return sorted(out, key=lambda m: -m.gap_share)
+
+
 def neck_agreement(reference_path: Path, body=None) -> Summary:
     """Percent length changes of our neck muscles vs the Mortensen model's."""
     from relieve.model import default_model, load_model
@@ -497,6 +543,21 @@ def _rows_table(rows, title: str) -> str:
     )
 
 
+def _per_muscle_table(s: Summary, title: str) -> str:
+    def opt(x):
+        return "-" if x is None else f"{x:.2f}"
+
+    return table(
+        ["muscle", "slope", "gap share", "weight", "RMS pp", "slope mm", "neutral ours/ref"],
+        [
+            [m.muscle, f"{m.slope:.2f}", f"{m.gap_share:+.4f}", f"{m.weight:.3f}", f"{m.rms_pp:.2f}",
+             opt(m.slope_mm), opt(m.neutral_length_ratio)]
+            for m in per_muscle(s)
+        ],
+        title,
+    )
+
+
 def main() -> int:
     neck_path = reference("Mortensen2014_rigidTorso.osim")
     if neck_path is None:
@@ -512,6 +573,8 @@ def main() -> int:
             f"(median over muscles) {split.neutral_length_ratio:.2f}; slope with our mm changes divided by the "
             f"reference's neutral lengths {split.slope_on_reference_lengths:.2f}"
         )
+        print()
+        print(_per_muscle_table(s, "(a) neck by muscle: slope ours/ref, part of the gap 1 - slope, weight in sum(ref**2)"))
     print()
     shoulder_path = reference("NeckAndShoulder.osim")
     try:

@@ -88,12 +88,11 @@ def browser():
         b.close()
 
 
-def test_the_whole_flow_by_clicking(server, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport=PHONE)
-    page.set_default_timeout(WAIT_MS)
-    page.goto(server + "/")
-    page.screenshot(path=str(ARTIFACTS / "01-start.png"), full_page=True)
+def _click_to_a_session(page, base: str, shot) -> None:
+    """From the start page to a guided session by clicking (pain 6 at the start), with
+    ``shot(name)`` called at each page."""
+    page.goto(base + "/")
+    shot("01-start")
     page.click("text=Begin with the safety questions")
     page.fill("#f-age", "41")
     page.check("input[name=onset][value=on_waking]")
@@ -101,25 +100,32 @@ def test_the_whole_flow_by_clicking(server, browser):
     page.check("input[name=history][value=slept_awkwardly]")
     page.click("button:has-text('Continue')")
     page.wait_for_load_state()
-    page.screenshot(path=str(ARTIFACTS / "01b-after-safety.png"), full_page=True)
+    shot("01b-after-safety")
     # body map: click the left neck-shoulder junction on the back view
     spot = page.locator('.spot[data-value="neck_shoulder_junction:left"]')
     spot.click()
     assert spot.get_attribute("aria-checked") == "true"
     assert page.locator('#pain-list input[value="neck_shoulder_junction:left"]').is_checked()
-    page.screenshot(path=str(ARTIFACTS / "02-bodymap.png"), full_page=True)
+    shot("02-bodymap")
     page.click("button:has-text('Continue to the test movements')")
     page.wait_for_selector("h1")
-    page.screenshot(path=str(ARTIFACTS / "03-movement.png"), full_page=True)
+    shot("03-movement")
     page.click("button:has-text('Skip the rest')")
     page.wait_for_selector("text=The muscles that fit your answers best")
-    page.screenshot(path=str(ARTIFACTS / "04-result.png"), full_page=True)
+    shot("04-result")
     page.locator("form[action='/plan'] button").first.click()
     page.wait_for_selector("text=Gentle techniques")
     page.click("button:has-text('Start a guided session')")
     page.wait_for_selector("#session")
     page.wait_for_function("() => !document.getElementById('start').disabled")
-    page.screenshot(path=str(ARTIFACTS / "05-session-ready.png"), full_page=True)
+    shot("05-session-ready")
+
+
+def test_the_whole_flow_by_clicking(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport=PHONE)
+    page.set_default_timeout(WAIT_MS)
+    _click_to_a_session(page, server, lambda name: page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True))
     page.click("#start")
     page.wait_for_selector("#rate:not([hidden])")
     page.screenshot(path=str(ARTIFACTS / "06-session-rate.png"), full_page=True)
@@ -131,6 +137,45 @@ def test_the_whole_flow_by_clicking(server, browser):
     page.wait_for_selector("text=Pain over time")
     assert "completed" in page.content()
     page.screenshot(path=str(ARTIFACTS / "07-history.png"), full_page=True)
+
+
+def test_no_relief_goes_on_with_the_next_muscle_in_the_same_session(server, browser):
+    """Every technique of the first muscle done without relief (pain stays 6): the page
+    offers the next likely muscle, and going on with it draws the session for that muscle
+    (stored with the session: the page is reloaded from the server)."""
+    page = browser.new_page(viewport=PHONE)
+    page.set_default_timeout(WAIT_MS)
+    _click_to_a_session(page, server, lambda name: None)
+    first = page.locator("h1").inner_text()
+    session_url = page.url
+    offer = page.locator("#decision button", has_text="Go on with the ")
+    for _ in range(5):  # at most four techniques per muscle
+        page.click("#start")
+        page.wait_for_selector("#rate:not([hidden])")
+        page.click("#rate-buttons button[data-pain='6']")
+        page.wait_for_selector("#decision:not([hidden]) button")
+        if offer.count():
+            break
+        page.locator("#decision button", has_text="Go on with").first.click()
+        page.wait_for_function("() => !document.getElementById('start').disabled")
+    assert offer.count() == 1, page.locator("#decision").inner_text()
+    name = offer.inner_text().removeprefix("Go on with the ")
+    assert offer.evaluate("el => el === document.activeElement")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "08-next-muscle-offered.png"), full_page=True)
+    offer.click()
+    page.wait_for_function("() => !document.getElementById('start').disabled")
+    heading = page.locator("h1").inner_text()
+    assert page.url == session_url and heading != first
+    side, muscle = name.split(" ", 1)
+    assert muscle in heading and side in heading
+    page.click("#start")
+    page.wait_for_selector("#rate:not([hidden])")
+    page.click("#rate-buttons button[data-pain='4']")
+    page.wait_for_selector("#decision:not([hidden]) button")
+    page.click("button:has-text('Finish the session')")
+    page.wait_for_selector("#decision a[href=\"/history\"]")
+    page.screenshot(path=str(ARTIFACTS / "09-next-muscle-finished.png"), full_page=True)
 
 
 # --------------------------------------------------------------------------- keyboard alone

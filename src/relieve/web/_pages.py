@@ -299,7 +299,8 @@ def session_page(request: Request, session_id: str):
     if session.referred:
         return render(request, "referral.html", refer=session.refer)
     techniques = service.session_techniques(session, session.record["time_scale"])
-    return render(request, "session.html", session=session.record, techniques=techniques)
+    muscle, side = session.muscle or (session.record["muscle"], session.record["side"])
+    return render(request, "session.html", session=session.record, techniques=techniques, muscle=muscle, side=side)
 
 
 @router.get("/history", response_class=HTMLResponse)

@@ -144,12 +144,22 @@
       go.addEventListener("click", function () { box.hidden = true; nextTechnique(d.next_technique); $("start").focus(); });
       row.appendChild(go);
     } else if (d.offer === "next_candidate" && d.next_candidate) {
+      var name = d.next_candidate[1] + " " + d.next_candidate[0].replace(/_/g, " ");
       var q = document.createElement("p");
-      q.textContent = "The next likely muscle is the " + d.next_candidate[1] + " " + d.next_candidate[0].replace(/_/g, " ") +
-        ": finish here and start a new session for it from the result page.";
+      q.textContent = "The next likely muscle is the " + name + ".";
       box.insertBefore(q, row);
+      var other = document.createElement("button"); other.type = "button"; other.className = "primary";
+      other.textContent = "Go on with the " + name;
+      other.addEventListener("click", function () {
+        other.disabled = true;
+        // stored with the session; the page is then drawn anew for that muscle
+        api("/choose", { muscle: d.next_candidate[0], side: d.next_candidate[1] })
+          .then(function () { window.location.reload(); })
+          .catch(function (e) { other.disabled = false; say("Could not switch: " + e.message); });
+      });
+      row.appendChild(other);
     }
-    var fin = document.createElement("button"); fin.type = "button"; fin.className = d.next_technique && !d.relieved ? "" : "primary";
+    var fin = document.createElement("button"); fin.type = "button"; fin.className = (d.next_technique || d.offer === "next_candidate") && !d.relieved ? "" : "primary";
     fin.textContent = "Finish the session"; fin.addEventListener("click", function () { finish("completed"); });
     row.appendChild(fin);
     say(p.textContent);

@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench figures clean chromium
+.PHONY: run test bench figures clean chromium axe
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -45,7 +45,15 @@ chromium:
 		elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium || true; fi; \
 		command -v chromium >/dev/null 2>&1 || echo "chromium not installed: the browser tests will skip"; }
 
-test: $(TEST_STAMP) chromium
+# The browser tests' accessibility check injects axe-core, from the npm registry into
+# build/npm (not committed); where npm or the registry is missing, those checks skip and say why.
+AXE := build/npm/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE) || { \
+		if command -v npm >/dev/null 2>&1; then npm install --prefix build/npm --no-audit --no-fund --silent axe-core@4 || true; fi; \
+		test -f $(AXE) || echo "axe-core not installed: the accessibility checks will skip"; }
+
+test: $(TEST_STAMP) chromium axe
 	@if [ -n "$$RELIEVE_TEST_POSTGRES_URL" ]; then \
 		echo "PostgreSQL tests: $$RELIEVE_TEST_POSTGRES_URL (from the environment)"; \
 		$(BIN)/python -m pytest -q; \

@@ -129,6 +129,12 @@ class Row:
     posture: str
     ours_pct: float
     reference_pct: float
+    # Sizes behind the percentages (neck only; None elsewhere): the change in metres
+    # and the neutral length, ours (mean over the compared bundles) and the reference's.
+    ours_change_m: float | None = None
+    reference_change_m: float | None = None
+    ours_neutral_m: float | None = None
+    reference_neutral_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,93 @@ def _our_pct(body, muscle: str, bundle: str | None, side: str, posture: dict) ->
     return 100.0 * (lengths[i] / body.neutral_bundle_lengths[i] - 1.0)
 
 
+def _our_change_m(body, muscle: str, bundle: str | None, side: str, posture: dict) -> tuple[float, float]:
+    """Change in metres and neutral length (means over the bundles compared)."""
+    names = body.bundles(muscle, side) if bundle is None else (f"{muscle}.{bundle}.{side}",)
+    idx = [body.model.muscle_names.index(n) for n in names]
+    lengths = body.bundle_lengths(body.posture_array(posture)[None, :])[0]
+    neutral = body.neutral_bundle_lengths
+    return float(np.mean(lengths[idx] - neutral[idx])), float(np.mean(neutral[idx]))
+
+
+@dataclass(frozen=True)
+class SizeSplit:
+    """Why the percent slope is what it is: change in millimetres vs neutral length.
+
+    percent = change / neutral length, so the percent slope is about the millimetre
+    slope divided by the ratio of the neutral lengths; ``slope_on_reference_lengths``
+    divides OUR millimetre changes by the REFERENCE's neutral lengths.
+    """
+
+    slope_mm: float
+    neutral_length_ratio: float  # median over muscle pairs, ours / reference
+    slope_on_reference_lengths: float
+
+
+def _through_origin(ours: np.ndarray, ref: np.ndarray) -> float:
+    return float(ours @ ref / (ref @ ref))
+
+
+def size_split(s: Summary) -> SizeSplit:
+    rows = [r for r in s.rows if r.ours_change_m is not None]
+    ours_mm = np.array([r.ours_change_m for r in rows])
+    ref_mm = np.array([r.reference_change_m for r in rows])
+    ref_pct = np.array([r.reference_pct for r in rows])
+    ref_neutral = np.array([r.reference_neutral_m for r in rows])
+    pairs = {(r.muscle, r.side): r.ours_neutral_m / r.reference_neutral_m for r in rows}
+    return SizeSplit(
+        slope_mm=_through_origin(ours_mm, ref_mm),
+        neutral_length_ratio=float(np.median(list(pairs.values()))),
+        slope_on_reference_lengths=_through_origin(100.0 * ours_mm / ref_neutral, ref_pct),
+    )
+
+
+@dataclass(frozen=True)
+class MuscleSlope:
+    """One muscle (or bundle) of a comparison: its own slope and its part of the gap.
+
+    The overall slope is sum(ours * ref) / sum(ref**2) over all rows, so
+    1 - slope = sum over muscles of sum((ref - ours) * ref) / sum(ref**2): ``gap_share``
+    is one muscle's term (positive: it pulls the slope below 1), and ``weight`` its
+    share of sum(ref**2) - a muscle with a small weight cannot move the slope much
+    whatever its own slope.
+    """
+
+    muscle: str
+    slope: float
+    gap_share: float
+    weight: float
+    rms_pp: float
+    slope_mm: float | None
+    neutral_length_ratio: float | None
+
+
+def per_muscle(s: Summary) -> list[MuscleSlope]:
+    """Per-muscle slopes, largest part of the gap first."""
+    total = sum(r.reference_pct**2 for r in s.rows)
+    groups: dict[str, list[Row]] = {}
+    for r in s.rows:
+        groups.setdefault(r.muscle, []).append(r)
+    out = []
+    for muscle, rows in groups.items():
+        ours = np.array([r.ours_pct for r in rows])
+        ref = np.array([r.reference_pct for r in rows])
+        sized = all(r.ours_change_m is not None for r in rows)
+        out.append(
+            MuscleSlope(
+                muscle,
+                _through_origin(ours, ref) if ref @ ref > 0 else float("nan"),
+                float((ref - ours) @ ref / total),
+                float(ref @ ref / total),
+                float(np.sqrt(np.mean((ours - ref) ** 2))),
+                _through_origin(np.array([r.ours_change_m for r in rows]), np.array([r.reference_change_m for r in rows]))
+                if sized else None,
+                float(np.mean([r.ours_neutral_m / r.reference_neutral_m for r in rows])) if sized else None,
+            )
+        )
+    return sorted(out, key=lambda m: -m.gap_share)
+
+
 def neck_agreement(reference_path: Path, body=None) -> Summary:
     """Percent length changes of our neck muscles vs the Mortensen model's."""
     from relieve.model import default_model, load_model
@@ -212,10 +305,12 @@ def neck_agreement(reference_path: Path, body=None) -> Summary:
         q = q0.copy()
         for coord, deg in ref_deg.items():
             q[ref.coordinate_names.index(coord)] = np.deg2rad(deg)
-        ref_pct = 100.0 * (ref.muscle_lengths(q[None, :])[0] / neutral - 1.0)
+        ref_lengths = ref.muscle_lengths(q[None, :])[0]
+        ref_pct = 100.0 * (ref_lengths / neutral - 1.0)
         for muscle, bundle, ref_muscles in NECK_PAIRS:
             for side, suffix in (("right", ""), ("left", "_L")):
                 idx = [names.index(m + suffix) for m in ref_muscles]
+                ours_change, ours_neutral = _our_change_m(body, muscle, bundle, side, ours)
                 rows.append(
                     Row(
                         muscle if bundle is None else f"{muscle}.{bundle}",
@@ -224,6 +319,10 @@ def neck_agreement(reference_path: Path, body=None) -> Summary:
                         label,
                         _our_pct(body, muscle, bundle, side, ours),
                         float(np.mean(ref_pct[idx])),
+                        ours_change,
+                        float(np.mean(ref_lengths[idx] - neutral[idx])),
+                        ours_neutral,
+                        float(np.mean(neutral[idx])),
                     )
                 )
     return summarise(rows)
@@ -444,6 +543,21 @@ def _rows_table(rows, title: str) -> str:
     )
 
 
+def _per_muscle_table(s: Summary, title: str) -> str:
+    def opt(x):
+        return "-" if x is None else f"{x:.2f}"
+
+    return table(
+        ["muscle", "slope", "gap share", "weight", "RMS pp", "slope mm", "neutral ours/ref"],
+        [
+            [m.muscle, f"{m.slope:.2f}", f"{m.gap_share:+.4f}", f"{m.weight:.3f}", f"{m.rms_pp:.2f}",
+             opt(m.slope_mm), opt(m.neutral_length_ratio)]
+            for m in per_muscle(s)
+        ],
+        title,
+    )
+
+
 def main() -> int:
     neck_path = reference("Mortensen2014_rigidTorso.osim")
     if neck_path is None:
@@ -453,6 +567,14 @@ def main() -> int:
         print(_rows_table(s.rows, "(a) neck: our model vs Mortensen/Vasavada (percent length change from neutral)"))
         print()
         _print_summary("(a) neck vs Mortensen", s, NECK_TARGETS)
+        split = size_split(s)
+        print(
+            f"size split: slope in mm (ours/ref) {split.slope_mm:.2f}; our neutral lengths / the reference's "
+            f"(median over muscles) {split.neutral_length_ratio:.2f}; slope with our mm changes divided by the "
+            f"reference's neutral lengths {split.slope_on_reference_lengths:.2f}"
+        )
+        print()
+        print(_per_muscle_table(s, "(a) neck by muscle: slope ours/ref, part of the gap 1 - slope, weight in sum(ref**2)"))
     print()
     shoulder_path = reference("NeckAndShoulder.osim")
     try:

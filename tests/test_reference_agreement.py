@@ -114,9 +114,11 @@ def test_neck_magnitudes_rms_within_target(agreement, neck):
     assert neck.sign_agreement_pct >= agreement.NECK_TARGETS.sign_pct
 
 
-@pytest.mark.xfail(strict=True, reason="slope 0.82 (target 0.85-1.15): rectus capitis posterior major in nodding, "
-                   "sternocleidomastoid's clavicular head in side bending, semispinalis capitis from T1 and cervicis, "
-                   "longissimus capitis in flexion still change less than the reference; more leverage for the "
+@pytest.mark.xfail(strict=True, reason="slope 0.83 (target 0.85-1.15; 0.81 before the cervical pitch became the "
+                   "published 17.5 mm): rectus capitis posterior major and minor in nodding, semispinalis capitis "
+                   "from T1, splenius capitis from C6, longissimus capitis and sternocleidomastoid's clavicular head "
+                   "carry most of the gap (bench/agreement.py, per-muscle table; the scalenes, longus colli and the "
+                   "upper trapezius from C7 weigh too little to move it); more leverage for the "
                    "posterior muscles would push splenius capitis and rectus capitis posterior major further past the "
                    "-40 % bound, which the reference breaks too (see upper_body.yaml, AGREEMENT)")
 def test_neck_magnitudes_slope_within_target(agreement, neck):
@@ -130,7 +132,7 @@ def test_shoulder_magnitudes_rms_and_r_within_target(agreement, shoulder):
     assert summary.correlation >= agreement.SHOULDER_TARGETS.correlation
 
 
-@pytest.mark.xfail(strict=True, reason="upper trapezius (C7 bundle) in full protraction +20.4 % vs +9.2 %: the reference's "
+@pytest.mark.xfail(strict=True, reason="upper trapezius (C7 bundle) in full protraction +20.5 % vs +9.2 %: the reference's "
                    "blade turns more about the vertical as it abducts on its thorax ellipsoid (see upper_body.yaml, AGREEMENT)")
 def test_shoulder_no_row_off_by_more_than_target(agreement, shoulder):
     summary, _ = shoulder

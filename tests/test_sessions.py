@@ -127,6 +127,42 @@ def test_state_machine_resumes_mid_technique_from_the_store(sqlite_url):
     assert [p["phase_index"] for p in record["phases"] if p["step_seq"] == 0] == [0, 1, 2, 3]
 
 
+def test_going_on_to_the_next_muscle_is_kept_in_the_store_not_in_memory(db_url):
+    """After a technique without enough relief the session may go on with the next likely
+    muscle: a second process (another web worker) serving the next request must see that
+    muscle and its technique order before any technique on it has finished."""
+    from relieve.contract.session import parse_script
+    from relieve.sessions import FakeClock, GuidedSession
+    from relieve.store import open_store
+
+    clock = FakeClock()
+    doc = parse_script({"findings": FINDINGS, "techniques": ["muscle_shortening"], "pain_after": [6]})
+    with open_store(db_url) as store:
+        s = GuidedSession.start(store, clock, doc.findings)
+        first = s.candidates[0]
+        s.choose(*first, doc.techniques)
+        run = s.begin("muscle_shortening")
+        decision = s.finish_technique(run, pain_after=6)
+        assert decision.offer == "next_candidate"
+        nxt = decision.next_candidate
+        assert nxt != first
+        # an order of its own for that muscle: its available techniques, last first
+        mine = s.order_for(*nxt)[::-1]
+        assert len(mine) >= 2
+        s.choose(*nxt, mine)
+        session_id = s.id
+    with open_store(db_url) as store:
+        again = GuidedSession(store, FakeClock(clock.now()), store.session(session_id))
+        assert again.muscle == nxt
+        assert again.order_for(*nxt) == mine
+        assert again.next_technique() == mine[0]
+        assert again.order_for(*first) == ["muscle_shortening"]
+        assert again.next_candidate() not in (first, nxt)
+        record = store.session(session_id)
+    assert (record["current_muscle"], record["current_side"]) == nxt
+    assert (record["muscle"], record["side"]) == first  # the first choice stays the session's muscle
+
+
 def test_relief_threshold_is_the_cited_one():
     from relieve.sessions import relief_decision
 

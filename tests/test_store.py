@@ -51,7 +51,7 @@ def test_upgrade_from_empty_matches_the_tables(db_url):
 
     engine = make_engine(db_url)
     assert current_revision(engine) is None
-    assert upgrade(engine) == "0002"
+    assert upgrade(engine) == "0003"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
@@ -77,7 +77,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(db_url):
     with pytest.raises(StoreError, match="relieve db upgrade"):
         open_store(db_url)
     r = run_cli("db", "upgrade", "--db", db_url)
-    assert r.returncode == 0 and "0001 -> 0002" in r.stdout
+    assert r.returncode == 0 and "0001 -> 0003" in r.stdout
     with open_store(db_url) as store:
         [s] = store.history()
     engine.dispose()
@@ -90,7 +90,7 @@ def test_every_command_creates_a_new_database(tmp_path):
     r = run_cli("history", "--json", "--db", url)
     assert r.returncode == 0 and json.loads(r.stdout) == []
     r = run_cli("db", "current", "--db", url)
-    assert "revision 0002" in r.stdout
+    assert "revision 0003" in r.stdout
 
 
 def test_sqlite_settings(sqlite_url):
@@ -183,6 +183,27 @@ def test_import_of_a_malformed_export_imports_nothing(sqlite_url, tmp_path):
     r = run_cli("import", str(tmp_path / "bad.csv"), "--db", empty)
     assert r.returncode == 2 and "pain_after" in r.stderr
     assert json.loads(run_cli("history", "--json", "--db", empty).stdout) == []
+
+
+def test_an_export_from_before_revision_0003_still_imports(sqlite_url, tmp_path):
+    """Exports written before the session kept its current muscle and orders lack those
+    fields: they import, and read back with none; a bad order key is named."""
+    _fill(sqlite_url, tmp_path)
+    doc = json.loads(run_cli("export", "--db", sqlite_url).stdout)
+    for s in doc["sessions"]:
+        for key in ("current_muscle", "current_side", "orders"):
+            s.pop(key)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    r = run_cli("import", str(old), "--db", other)
+    assert r.returncode == 0, r.stderr
+    back = json.loads(run_cli("export", "--db", other).stdout)
+    assert [(s["current_muscle"], s["orders"]) for s in back["sessions"]] == [(None, {})] * len(doc["sessions"])
+    doc["sessions"][0]["orders"] = {"levator_scapulae-left": ["muscle_shortening"]}
+    old.write_text(json.dumps(doc))
+    r = run_cli("import", str(old), "--db", f"sqlite:///{tmp_path / 'third.db'}")
+    assert r.returncode == 2 and "sessions[0].orders" in r.stderr and "Traceback" not in r.stderr
 
 
 # --------------------------------------------------------------------------- real processes

@@ -465,9 +465,11 @@ class Problem:
                 ours = pct[muscle][k, labels.index(bundle)] if bundle else pct[muscle][k].mean()
                 res.append(ours - ref_pct[j])
                 if muscle == "levator_scapulae" and label == "rotation +30":
-                    # tests/test_own_model.py: turning toward its side shortens it (the
-                    # reference: -0.4 %); keep at least 0.6 % of shortening at 30 degrees.
-                    res.append(30.0 * max(ours + 0.6, 0.0))
+                    # Turning toward its side shortens it (a primary action in
+                    # anatomy/data/muscles.yaml; tests/test_derived_actions.py wants at least
+                    # 1 % at the 35-degree probe; the reference: -0.4 % at 30): keep at
+                    # least 1.3 % of shortening at 30 degrees.
+                    res.append(30.0 * max(ours + 1.3, 0.0))
                 neck_rows.append((muscle + (f".{bundle}" if bundle else ""), label, ours, ref_pct[j]))
         info["neck_rows"] = neck_rows
         n_fit = len(res)

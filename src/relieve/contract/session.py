@@ -49,6 +49,21 @@ def _check_id(value: Any) -> str:
     return value.lower()
 
 
+def _check_orders(value: Any) -> dict:
+    """Each muscle-side's technique order: ``{"levator_scapulae:left": [technique, ...]}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise problem(f"expected an object of muscle:side -> techniques, got {describe(value)}")
+    if len(value) > 2 * len(MUSCLE_IDS + tuple(GROUPS)):
+        raise problem(f"at most one order per muscle-side, got {len(value):,}")
+    for key in value:
+        muscle, _, side = key.partition(":") if isinstance(key, str) else ("", "", "")
+        if muscle not in MUSCLE_IDS + tuple(GROUPS) or side not in SIDES:
+            raise problem(f"expected keys 'muscle:side' (e.g. 'levator_scapulae:left'), got {describe(key)}")
+    return value
+
+
 def _check_text(value: Any) -> str:
     if value is None:
         return ""
@@ -190,6 +205,11 @@ class SessionRecord(ContractModel):
     techniques: list[Technique]
     time_scale: Number(0.0001, 1000)
     phases: list[PhaseRecord]
+    # added with store revision 0003 (earlier exports have none): the muscle-side
+    # treated now and each muscle-side's technique order
+    current_muscle: MuscleId | None = None
+    current_side: Side | None = None
+    orders: Annotated[dict[str, list[Technique]], BeforeValidator(_check_orders)] = {}
 
 
 class MeasureRecord(ContractModel):

@@ -153,7 +153,11 @@ class GuidedSession:
 
     @property
     def muscle(self) -> tuple[str, str] | None:
-        """The muscle-side being treated now: the last step's, or the one chosen."""
+        """The muscle-side being treated now: the one last chosen (stored with the
+        session), else - sessions stored before that was kept - the last step's, or the
+        one chosen at the start."""
+        if self.record.get("current_muscle"):
+            return self.record["current_muscle"], self.record["current_side"]
         if self.record["phases"]:
             last = self.record["phases"][-1]
             for s in self.record["steps"]:
@@ -190,10 +194,8 @@ class GuidedSession:
         the recommended order). Returns the order; an unavailable technique is refused."""
         self._require_open()
         p = self.plan_for(muscle, side)
-        available = [k for k in RECOMMENDED_ORDER if p.techniques.get(k, {}).get("available", True) is not False
-                     and k in p.techniques]
         if techniques is None:
-            order = available
+            order = _available(p)
         else:
             for i, key in enumerate(techniques):
                 t = p.techniques.get(key)
@@ -202,22 +204,27 @@ class GuidedSession:
                     raise RelieveError(f"{key} is not available for the {side} {muscle}: {reason}",
                                        field=f"techniques[{i}]")
             order = list(techniques)
-        fields: dict[str, Any] = {"techniques": order} if not self.record["techniques"] else {}
+        chosen = p.plans[0]["muscle"]
+        # stored, not kept in memory: the next request may reach another worker
+        fields: dict[str, Any] = {"current_muscle": chosen, "current_side": side,
+                                  "orders": {**self.record["orders"], f"{chosen}:{side}": order}}
+        if not self.record["techniques"]:
+            fields["techniques"] = order
         if not self.record["muscle"]:
-            fields.update(muscle=p.plans[0]["muscle"], side=side)
-        if fields:
-            self.store.update_session(self.id, at=self.clock.now(), **fields)
-            self.reload()
-        self._order = {**getattr(self, "_order", {}), (muscle, side): order}
+            fields.update(muscle=chosen, side=side)
+        self.store.update_session(self.id, at=self.clock.now(), **fields)
+        self.reload()
         return order
 
     def order_for(self, muscle: str, side: str) -> list[str]:
-        known = getattr(self, "_order", {}).get((muscle, side))
+        """The technique order for a muscle-side: the one chosen for it, else the
+        recommended order of its available techniques."""
+        known = self.record["orders"].get(f"{muscle}:{side}")
         if known is not None:
-            return known
+            return list(known)
         if self.record["muscle"] == muscle and self.record["side"] == side and self.record["techniques"]:
             return list(self.record["techniques"])
-        return self.choose(muscle, side)
+        return _available(self.plan_for(muscle, side))
 
     def done_techniques(self, muscle: str, side: str) -> list[str]:
         return [s["technique"] for s in self.record["steps"] if s["muscle"] == muscle and s["side"] == side]
@@ -349,3 +356,8 @@ def _time(text):
     from datetime import datetime as _dt
 
     return _dt.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _available(p) -> list[str]:
+    """A plan's available techniques in the recommended order."""
+    return [k for k in RECOMMENDED_ORDER if k in p.techniques and p.techniques[k].get("available", True) is not False]

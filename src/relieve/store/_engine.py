@@ -9,8 +9,8 @@ from ..errors import RelieveError
 
 ENV_URL = "RELIEVE_DATABASE_URL"
 # The newest migration; tests check it is Alembic's head.
-HEAD = "0002"
-REVISIONS = ("0001", "0002")
+HEAD = "0003"
+REVISIONS = ("0001", "0002", "0003")
 # How long a writer waits for another before giving up (SQLite's busy timeout).
 BUSY_TIMEOUT_MS = 10_000
 

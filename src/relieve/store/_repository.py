@@ -69,7 +69,8 @@ class Store:
         return session_id
 
     def update_session(self, session_id: str, *, at: datetime, **fields: Any) -> None:
-        allowed = {"status", "ended_at", "muscle", "side", "notes", "techniques", "pain_start"}
+        allowed = {"status", "ended_at", "muscle", "side", "notes", "techniques", "pain_start",
+                   "current_muscle", "current_side", "orders"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
@@ -253,6 +254,9 @@ def _record(row, steps, phases) -> dict:
         "pain_start": _num(row["pain_start"]),
         "techniques": list(row["techniques"] or []),
         "time_scale": row["time_scale"],
+        "current_muscle": row["current_muscle"],
+        "current_side": row["current_side"],
+        "orders": dict(row["orders"] or {}),
         **({} if phases is None else {"phases": [
             {"step_seq": p["step_seq"], "phase_index": p["phase_index"], "technique": p["technique"],
              "kind": p["kind"], "started_at": iso(p["started_at"]), "ended_at": iso(p["ended_at"]),

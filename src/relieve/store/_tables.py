@@ -27,6 +27,11 @@ sessions = Table(
     Column("techniques", JSON, nullable=False),  # the order chosen at the start (resume follows it)
     Column("time_scale", Float, nullable=False),
     Column("notes", Text, nullable=False),
+    # the muscle-side treated now and each muscle-side's technique order ("muscle:side"
+    # -> keys): a session that goes on to the next likely muscle keeps both here
+    Column("current_muscle", String(64)),
+    Column("current_side", String(8)),
+    Column("orders", JSON),
     Index("ix_sessions_started_at", "started_at"),
 )
 

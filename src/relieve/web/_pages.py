@@ -44,14 +44,18 @@ def page_error(request: Request, exc: RelieveError) -> HTMLResponse:
     return render(request, "error.html", status=status, problems=problems)
 
 
-async def form_of(request: Request) -> dict[str, Any]:
+async def form_of(request: Request, many: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's fields: those named in ``many`` (checkbox lists) always as lists, the
+    others as one value (a list only when sent more than once). Per form, since a name
+    means different things on different pages ("pain": the body map's places, or a test
+    movement's 0-10 rating)."""
     form = await request.form()
     if not _security.tokens_match(request.cookies.get(_security.CSRF_COOKIE), form.get(_security.CSRF_FIELD)):
         raise _CsrfError()
     out: dict[str, Any] = {}
     for key in form.keys():
         values = form.getlist(key)
-        out[key] = values if len(values) > 1 or key in ("history", "symptoms", "pain", "tender") else values[0]
+        out[key] = values if len(values) > 1 or key in many else values[0]
     return out
 
 
@@ -104,7 +108,7 @@ def safety_page(request: Request):
 
 @router.post("/check", response_class=HTMLResponse)
 async def safety_answers(request: Request):
-    form = await form_of(request)
+    form = await form_of(request, many=("history", "symptoms"))
     doc: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for field, whole in (("age", True), ("duration_days", False), ("pain_now", False)):
@@ -179,7 +183,7 @@ def _regions_from(values, field: str) -> list[dict]:
 
 @router.post("/where", response_class=HTMLResponse)
 async def where_answers(request: Request):
-    form = await form_of(request)
+    form = await form_of(request, many=("pain", "tender"))
     doc = _draft(form)
     pain = _regions_from(form.get("pain"), "pain_regions")
     tender = _regions_from(form.get("tender"), "tender_points")
@@ -295,7 +299,8 @@ def session_page(request: Request, session_id: str):
     if session.referred:
         return render(request, "referral.html", refer=session.refer)
     techniques = service.session_techniques(session, session.record["time_scale"])
-    return render(request, "session.html", session=session.record, techniques=techniques)
+    muscle, side = session.muscle or (session.record["muscle"], session.record["side"])
+    return render(request, "session.html", session=session.record, techniques=techniques, muscle=muscle, side=side)
 
 
 @router.get("/history", response_class=HTMLResponse)

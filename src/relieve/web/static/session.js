@@ -111,12 +111,21 @@
   function rated(pain) {
     if (state.busy) return;
     state.busy = true;
-    $("rate").hidden = true;
+    // The rating stays (and keeps the focus) until it is stored: then the choices
+    // that follow take the focus; if storing fails, the person can press again.
+    $("rate").setAttribute("aria-busy", "true");
     api("/steps", { technique: state.t.technique, pain_after: pain }).then(function (d) {
       state.busy = false;
+      $("rate").removeAttribute("aria-busy");
+      $("rate").hidden = true;
       state.t.done = true;
       decide(d);
-    }).catch(function (e) { state.busy = false; $("cue").textContent = "Could not store: " + e.message; });
+    }).catch(function (e) {
+      state.busy = false;
+      $("rate").removeAttribute("aria-busy");
+      $("cue").textContent = "Could not store: " + e.message;
+      say($("cue").textContent);
+    });
   }
   function decide(d) {
     var box = $("decision");
@@ -135,12 +144,22 @@
       go.addEventListener("click", function () { box.hidden = true; nextTechnique(d.next_technique); $("start").focus(); });
       row.appendChild(go);
     } else if (d.offer === "next_candidate" && d.next_candidate) {
+      var name = d.next_candidate[1] + " " + d.next_candidate[0].replace(/_/g, " ");
       var q = document.createElement("p");
-      q.textContent = "The next likely muscle is the " + d.next_candidate[1] + " " + d.next_candidate[0].replace(/_/g, " ") +
-        ": finish here and start a new session for it from the result page.";
+      q.textContent = "The next likely muscle is the " + name + ".";
       box.insertBefore(q, row);
+      var other = document.createElement("button"); other.type = "button"; other.className = "primary";
+      other.textContent = "Go on with the " + name;
+      other.addEventListener("click", function () {
+        other.disabled = true;
+        // stored with the session; the page is then drawn anew for that muscle
+        api("/choose", { muscle: d.next_candidate[0], side: d.next_candidate[1] })
+          .then(function () { window.location.reload(); })
+          .catch(function (e) { other.disabled = false; say("Could not switch: " + e.message); });
+      });
+      row.appendChild(other);
     }
-    var fin = document.createElement("button"); fin.type = "button"; fin.className = d.next_technique && !d.relieved ? "" : "primary";
+    var fin = document.createElement("button"); fin.type = "button"; fin.className = (d.next_technique || d.offer === "next_candidate") && !d.relieved ? "" : "primary";
     fin.textContent = "Finish the session"; fin.addEventListener("click", function () { finish("completed"); });
     row.appendChild(fin);
     say(p.textContent);
@@ -159,12 +178,18 @@
       $("phase-label").textContent = "Finished";
       say(p.textContent);
       a.focus();
+    }).catch(function (e) {
+      $("cue").textContent = "Could not finish the session: " + e.message;
+      say($("cue").textContent);
+      $("stop").focus();
     });
   }
   $("start").addEventListener("click", function () {
     if (!state.t) return;
     wake(true);
     startPhase(0);
+    // Start is now disabled: keep the keyboard on the session's controls.
+    if (!$("pause").disabled) $("pause").focus();
   });
   $("pause").addEventListener("click", function () {
     state.paused = true; state.left = (state.endAt - Date.now()) / 1000;

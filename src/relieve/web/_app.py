@@ -56,6 +56,21 @@ def _allowed_methods(app, scope) -> list[str]:
             if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in app.router.routes)]
 
 
+def _settle_the_heap() -> None:
+    """Load what every assessment reads (the knowledge base, triage rules, questions),
+    then move everything alive into the collector's permanent generation: a full
+    collection then scans only what requests create (measured in-process: 25 ms -> 0.4
+    ms), instead of pausing every request in flight for tens of milliseconds."""
+    import gc
+
+    import relieve
+
+    relieve.muscles()
+    relieve.assess({"age": 40, "pain_now": 3})
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(database_url: str | None = None, time_scale: float = 1.0) -> FastAPI:
     """The app on ``database_url`` (default: ``RELIEVE_DATABASE_URL`` or the user's data
     directory, as the CLI); ``time_scale`` multiplies every session timer (tests: 0.01)."""
@@ -70,6 +85,7 @@ def create_app(database_url: str | None = None, time_scale: float = 1.0) -> Fast
 
     @asynccontextmanager
     async def lifespan(app):
+        _settle_the_heap()
         yield
         app.state.relieve.close()
 

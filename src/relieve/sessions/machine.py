@@ -340,6 +340,7 @@ class GuidedSession:
     def finish(self, status: str = "completed", notes: str | None = None) -> dict:
         if status not in ("completed", "stopped"):
             raise ValueError(status)
+        self._require_open()
         now = self.clock.now()
         fields: dict[str, Any] = {"status": status, "ended_at": now}
         if notes:

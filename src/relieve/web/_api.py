@@ -326,55 +326,48 @@ def api_session(request: Request, session_id: SessionId):
     return JSONResponse(_session_view(service.load_session(_store(request), session_id)))
 
 
+async def _on_session(request: Request, session_id: str, model, action, status_code: int = 200) -> JSONResponse:
+    """Read the body strictly, then, in a worker thread, load the stored session (no
+    session lives in this process's memory) and do ``action(session, body)``."""
+    body = await read_body(request, model)
+    store = _store(request)
+
+    def run():
+        return action(service.load_session(store, session_id), body)
+
+    return JSONResponse(await run_in_threadpool(run), status_code=status_code)
+
+
 @router.post("/sessions/{session_id}/choose", summary="Choose the muscle-side (and techniques) to treat",
              responses=NOT_FOUND, openapi_extra=body_schema(SessionChoose))
 async def api_session_choose(request: Request, session_id: SessionId):
-    body = await read_body(request, SessionChoose)
-    return JSONResponse(await run_in_threadpool(_choose, _store(request), session_id, body))
+    def choose(session, body: SessionChoose) -> dict:
+        session.choose(body.muscle, body.side, body.techniques)
+        return _session_view(session)
 
-
-def _choose(store, session_id: str, body: SessionChoose) -> dict:
-    session = service.load_session(store, session_id)
-    session.choose(body.muscle, body.side, body.techniques)
-    return _session_view(session)
+    return await _on_session(request, session_id, SessionChoose, choose)
 
 
 @router.post("/sessions/{session_id}/phases", status_code=201, summary="Store one finished timed phase",
              responses=NOT_FOUND, openapi_extra=body_schema(PhaseDone))
 async def api_session_phase(request: Request, session_id: SessionId):
-    body = await read_body(request, PhaseDone)
-    return JSONResponse(await run_in_threadpool(_phase, _store(request), session_id, body), status_code=201)
-
-
-def _phase(store, session_id: str, body: PhaseDone) -> dict:
-    session = service.load_session(store, session_id)
-    return service.record_phase(session, body.technique, body.phase_index, body.seconds, body.skipped)
+    return await _on_session(request, session_id, PhaseDone, lambda session, body: service.record_phase(
+        session, body.technique, body.phase_index, body.seconds, body.skipped), status_code=201)
 
 
 @router.post("/sessions/{session_id}/steps", status_code=201,
              summary="Store a finished technique with the pain after it; answers what to offer next",
              responses=NOT_FOUND, openapi_extra=body_schema(StepDone))
 async def api_session_step(request: Request, session_id: SessionId):
-    body = await read_body(request, StepDone)
-    return JSONResponse(await run_in_threadpool(_step, _store(request), session_id, body), status_code=201)
-
-
-def _step(store, session_id: str, body: StepDone) -> dict:
-    session = service.load_session(store, session_id)
-    return service.record_step(session, body.technique, body.pain_after)
+    return await _on_session(request, session_id, StepDone, lambda session, body: service.record_step(
+        session, body.technique, body.pain_after), status_code=201)
 
 
 @router.post("/sessions/{session_id}/finish", summary="End the session: completed or stopped",
              responses=NOT_FOUND, openapi_extra=body_schema(SessionFinish))
 async def api_session_finish(request: Request, session_id: SessionId):
-    body = await read_body(request, SessionFinish)
-    return JSONResponse(await run_in_threadpool(_finish, _store(request), session_id, body))
-
-
-def _finish(store, session_id: str, body: SessionFinish) -> dict:
-    session = service.load_session(store, session_id)
-    session._require_open()
-    return session.finish(body.status, body.notes)
+    return await _on_session(request, session_id, SessionFinish,
+                             lambda session, body: session.finish(body.status, body.notes))
 
 
 # --------------------------------------------------------------------------- measures and progress

@@ -180,8 +180,8 @@ def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_mo
 
 # The medial border's travel in full retraction and protraction. No measurement on people
 # of this linear excursion was found with a precise source (searched for issue 9: the
-# Lennie test (Sobush et al. 1996) and DiVeta et al. 1990 give the blade's rest position
-# only; the lateral scapular slide test measures arm positions, not protraction; a study
+# Lennie test (Sobush et al. 1996) gives the blade's rest position only; the lateral
+# scapular slide test measures arm positions, not protraction; a study
 # of shoulder girdle protraction and retraction by tape measure and Optotrak (Physiother
 # Theory Pract 2007;23:179-187) gives reliabilities in its abstract, no excursions), so
 # the thoracoscapular model of Seth et al. 2019 is the yardstick, with its marker TS

@@ -61,12 +61,13 @@ def record_measures(store, clock, *, ndi=None, psfs=None, session_id: str | None
         raise RelieveError("give ndi, psfs or both", field="ndi")
     if session_id is not None:
         # A measure that names no stored session would break the link (and the database's
-        # foreign key); say so, naming the field.
-        from ..store import StoreError
-
+        # foreign key); say so, naming the field. (The store names its own field
+        # "session" when none is stored; any other store error passes through.)
         try:
             store.session(session_id)
-        except StoreError:
+        except RelieveError as exc:
+            if exc.field != "session":
+                raise
             raise RelieveError(f"no session {session_id[:64]!r}", field="session_id") from None
     out: dict[str, float | None] = {}
     now = clock.now()

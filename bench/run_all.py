@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["engine", "own_model", "agreement", "planner", "plan_changes", "jones", "assessment", "questions", "startup", "store", "web"]
+BENCHMARKS = ["engine", "own_model", "agreement", "reference_bounds", "planner", "plan_changes", "jones", "assessment", "questions", "startup", "store", "web"]
 
 
 def main() -> int:

@@ -155,7 +155,10 @@ def _lengths_kernel(
     rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const,  # rotation steps
     tr_start, tr_axis,  # translation steps
     free_root,  # body index whose pose is fixed at identity, or -1
-    seg_a, seg_la, seg_b, seg_lb, seg_muscle, constant,  # straight segments
+    seg_a, seg_la, seg_b, seg_lb, seg_muscle,  # straight segments
+    wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,  # segments that may wrap
+    surf_body, surf_rot, surf_centre, surf_radii,  # wrap ellipsoids: body, frame in it, radii
+    constant,
     out,  # (N, M) lengths, written
 ):
     n_bodies = parent.shape[0] + 1  # the last slot is the ground
@@ -166,6 +169,8 @@ def _lengths_kernel(
     rl = np.empty((3, 3))
     pl = np.empty(3)
     ground = n_bodies - 1
+    best = np.full(out.shape[1], np.inf)  # per muscle: the smallest increase a wrap gives
+    info = np.empty(12)
     for k in range(3):
         r[ground, k, k] = 1.0
     for i in range(cos_a.shape[0]):
@@ -185,6 +190,250 @@ def _lengths_kernel(
                 )
                 total += d * d
             out[i, seg_muscle[g]] += np.sqrt(total)
+        if wseg_a.shape[0]:
+            _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
+                             surf_body, surf_rot, surf_centre, surf_radii, best, info, out)
+
+
+@_compiled(cache=True, nogil=True)
+def _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
+                     surf_body, surf_rot, surf_centre, surf_radii, best, info, out):
+    """Add to ``out[i]`` what wrapping over an ellipsoid adds to each wrapping muscle.
+
+    As OpenSim's GeometryPath does with one wrap object: every segment of the path is
+    tried, and the one whose wrap lengthens the path least wraps (a segment that does
+    not cross the ellipsoid adds nothing, so then the path stays straight)."""
+    for g in range(wseg_a.shape[0]):
+        a_ = wseg_a[g] if wseg_a[g] >= 0 else ground
+        b_ = wseg_b[g] if wseg_b[g] >= 0 else ground
+        s = wseg_surface[g]
+        e = surf_body[s] if surf_body[s] >= 0 else ground
+        # both ends in the ground, then in the ellipsoid's frame: R_s^T R_e^T (x - p_e) - c_s
+        x1 = 0.0
+        y1 = 0.0
+        z1 = 0.0
+        x2 = 0.0
+        y2 = 0.0
+        z2 = 0.0
+        for col in range(3):
+            # column col of R_e R_s: the ellipsoid's axis col in the ground
+            ax = r[e, 0, 0] * surf_rot[s, 0, col] + r[e, 0, 1] * surf_rot[s, 1, col] + r[e, 0, 2] * surf_rot[s, 2, col]
+            ay = r[e, 1, 0] * surf_rot[s, 0, col] + r[e, 1, 1] * surf_rot[s, 1, col] + r[e, 1, 2] * surf_rot[s, 2, col]
+            az = r[e, 2, 0] * surf_rot[s, 0, col] + r[e, 2, 1] * surf_rot[s, 1, col] + r[e, 2, 2] * surf_rot[s, 2, col]
+            acc1 = 0.0
+            acc2 = 0.0
+            for k in range(3):
+                pa = r[a_, k, 0] * wseg_la[g, 0] + r[a_, k, 1] * wseg_la[g, 1] + r[a_, k, 2] * wseg_la[g, 2] + p[a_, k]
+                pb = r[b_, k, 0] * wseg_lb[g, 0] + r[b_, k, 1] * wseg_lb[g, 1] + r[b_, k, 2] * wseg_lb[g, 2] + p[b_, k]
+                # the ellipsoid's centre in the ground, component k
+                ck = r[e, k, 0] * surf_centre[s, 0] + r[e, k, 1] * surf_centre[s, 1] + r[e, k, 2] * surf_centre[s, 2] + p[e, k]
+                axis_k = ax if k == 0 else (ay if k == 1 else az)
+                acc1 += axis_k * (pa - ck)
+                acc2 += axis_k * (pb - ck)
+            if col == 0:
+                x1 = acc1
+                x2 = acc2
+            elif col == 1:
+                y1 = acc1
+                y2 = acc2
+            else:
+                z1 = acc1
+                z2 = acc2
+        wrapped = _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, surf_radii[s, 0], surf_radii[s, 1], surf_radii[s, 2], info)
+        if wrapped >= 0.0:
+            straight = np.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2 + (z2 - z1) ** 2)
+            m = wseg_muscle[g]
+            if wrapped - straight < best[m]:
+                best[m] = wrapped - straight
+    for g in range(wseg_a.shape[0]):
+        m = wseg_muscle[g]
+        if best[m] < np.inf:
+            out[i, m] += best[m]
+            best[m] = np.inf
+
+
+# Gauss-Legendre nodes and weights on [-1, 1], six points (exact for degree 11).
+_GL_X = np.array([-0.9324695142031521, -0.6612093864662645, -0.2386191860831969,
+                  0.2386191860831969, 0.6612093864662645, 0.9324695142031521])
+_GL_W = np.array([0.1713244923791704, 0.3607615730481386, 0.4679139345726910,
+                  0.4679139345726910, 0.3607615730481386, 0.1713244923791704])
+
+
+@_compiled(cache=True, nogil=True)
+def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
+    """Length of the path from P1 to P2 wrapped over the ellipsoid (x/a)^2 + (y/b)^2 +
+    (z/c)^2 = 1 (points in its frame), or -1.0 when the straight segment does not wrap.
+
+    OpenSim's WrapEllipsoid, unconstrained, method "midpoint": no wrap if an end lies
+    inside the ellipsoid or the segment does not pass through it; otherwise the path
+    lies in the plane through P1, P2 and C1, the point of the surface nearest to the
+    middle of the chord the segment cuts, and runs P1 - tangent point - arc of the
+    plane's ellipse on C1's side - tangent point - P2.
+
+    Tangency and sides are affine notions, so they are found on the unit sphere
+    (u = x / radii), where the plane cuts a circle and tangents have closed forms; only
+    the arc length is measured back in the ellipsoid's space, by Gauss-Legendre
+    quadrature (OpenSim sums chords of about 1 mm; the two agree to micrometres).
+
+    ``info`` (12 floats) receives the circle on the unit sphere - centre (0:3), the
+    unit vectors e1 (3:6, toward C1) and e2 (6:9), radius (9) - and the angles of the
+    two tangent points (10, 11), so that callers can draw the path.
+    """
+    u1x = x1 / a
+    u1y = y1 / b
+    u1z = z1 / c
+    u2x = x2 / a
+    u2y = y2 / b
+    u2z = z2 / c
+    n1 = u1x * u1x + u1y * u1y + u1z * u1z - 1.0
+    n2 = u2x * u2x + u2y * u2y + u2z * u2z - 1.0
+    if n1 < -1e-4 or n2 < -1e-4:  # an end inside: OpenSim does not wrap
+        return -1.0
+    dx = u2x - u1x
+    dy = u2y - u1y
+    dz = u2z - u1z
+    qa = dx * dx + dy * dy + dz * dz
+    qb = 2.0 * (u1x * dx + u1y * dy + u1z * dz)
+    disc = qb * qb - 4.0 * qa * n1
+    if qa <= 0.0 or disc <= 0.0:
+        return -1.0
+    root = np.sqrt(disc)
+    l1 = (-qb - root) / (2.0 * qa)
+    l2 = (-qb + root) / (2.0 * qa)
+    if not (0.0 < l1 < 1.0 and 0.0 < l2 < 1.0):
+        return -1.0
+    # C1: the surface point nearest to the chord's middle S (in the ellipsoid's space).
+    lm = 0.5 * (l1 + l2)
+    sx = a * (u1x + lm * dx)
+    sy = b * (u1y + lm * dy)
+    sz = c * (u1z + lm * dz)
+    a2 = a * a
+    b2 = b * b
+    c2 = c * c
+    # F(t) = sum (r_i s_i / (t + r_i^2))^2 - 1 falls and is convex for t > -min r^2; its
+    # root there gives the nearest point r_i^2 s_i / (t + r_i^2). Newton from the left
+    # of the root (where F >= 0) approaches it from one side.
+    if a <= b and a <= c:
+        t = -a2 + a * max(abs(sx), 1e-12 * a)
+    elif b <= c:
+        t = -b2 + b * max(abs(sy), 1e-12 * b)
+    else:
+        t = -c2 + c * max(abs(sz), 1e-12 * c)
+    for _ in range(100):
+        fa = a * sx / (t + a2)
+        fb = b * sy / (t + b2)
+        fc = c * sz / (t + c2)
+        f = fa * fa + fb * fb + fc * fc - 1.0
+        fp = -2.0 * (fa * fa / (t + a2) + fb * fb / (t + b2) + fc * fc / (t + c2))
+        step = f / fp
+        t -= step
+        if abs(step) <= 1e-15 * (a2 + b2 + c2):
+            break
+    wx = sx / (t + a2) * a  # C1 / radii: on the unit sphere
+    wy = sy / (t + b2) * b
+    wz = sz / (t + c2) * c
+    # The plane through u1, u2 and w cuts the unit sphere in a circle.
+    vx = wx - u1x
+    vy = wy - u1y
+    vz = wz - u1z
+    nx = dy * vz - dz * vy
+    ny = dz * vx - dx * vz
+    nz = dx * vy - dy * vx
+    nn = np.sqrt(nx * nx + ny * ny + nz * nz)
+    if nn <= 1e-14:
+        return -1.0
+    nx /= nn
+    ny /= nn
+    nz /= nn
+    h = nx * wx + ny * wy + nz * wz
+    rho = np.sqrt(max(1.0 - h * h, 0.0))
+    if rho <= 1e-12:
+        return -1.0
+    cx = h * nx
+    cy = h * ny
+    cz = h * nz
+    e1x = (wx - cx) / rho
+    e1y = (wy - cy) / rho
+    e1z = (wz - cz) / rho
+    e2x = ny * e1z - nz * e1y
+    e2y = nz * e1x - nx * e1z
+    e2z = nx * e1y - ny * e1x
+    # Both ends in the circle's plane, the circle made the unit circle, C1 at angle 0.
+    q1x = ((u1x - cx) * e1x + (u1y - cy) * e1y + (u1z - cz) * e1z) / rho
+    q1y = ((u1x - cx) * e2x + (u1y - cy) * e2y + (u1z - cz) * e2z) / rho
+    q2x = ((u2x - cx) * e1x + (u2y - cy) * e1y + (u2z - cz) * e1z) / rho
+    q2y = ((u2x - cx) * e2x + (u2y - cy) * e2y + (u2z - cz) * e2z) / rho
+    lx = q2x - q1x
+    ly = q2y - q1y
+    side = lx * (0.0 - q1y) - ly * (1.0 - q1x)  # C1's side of the line P1P2
+    th1 = _tangent_angle(q1x, q1y, q1x, q1y, lx, ly, side)
+    th2 = _tangent_angle(q2x, q2y, q1x, q1y, lx, ly, side)
+    lo = min(th1, th2)
+    hi = max(th1, th2)
+    # arc length in the ellipsoid's space: x(th) = D (c + rho (cos th e1 + sin th e2))
+    ax_ = rho * a * e1x
+    ay_ = rho * b * e1y
+    az_ = rho * c * e1z
+    bx_ = rho * a * e2x
+    by_ = rho * b * e2y
+    bz_ = rho * c * e2z
+    panels = 1 + int((hi - lo) / 0.4)
+    width = (hi - lo) / panels
+    arc = 0.0
+    for k in range(panels):
+        mid = lo + (k + 0.5) * width
+        for j in range(6):
+            th = mid + 0.5 * width * _GL_X[j]
+            sn = np.sin(th)
+            cs = np.cos(th)
+            tx = -sn * ax_ + cs * bx_
+            ty = -sn * ay_ + cs * by_
+            tz = -sn * az_ + cs * bz_
+            arc += 0.5 * width * _GL_W[j] * np.sqrt(tx * tx + ty * ty + tz * tz)
+    # the tangent points, and the two straight pieces
+    r1x = a * (cx + rho * (np.cos(th1) * e1x + np.sin(th1) * e2x))
+    r1y = b * (cy + rho * (np.cos(th1) * e1y + np.sin(th1) * e2y))
+    r1z = c * (cz + rho * (np.cos(th1) * e1z + np.sin(th1) * e2z))
+    r2x = a * (cx + rho * (np.cos(th2) * e1x + np.sin(th2) * e2x))
+    r2y = b * (cy + rho * (np.cos(th2) * e1y + np.sin(th2) * e2y))
+    r2z = c * (cz + rho * (np.cos(th2) * e1z + np.sin(th2) * e2z))
+    info[0] = cx
+    info[1] = cy
+    info[2] = cz
+    info[3] = e1x
+    info[4] = e1y
+    info[5] = e1z
+    info[6] = e2x
+    info[7] = e2y
+    info[8] = e2z
+    info[9] = rho
+    info[10] = th1
+    info[11] = th2
+    return (
+        np.sqrt((r1x - x1) ** 2 + (r1y - y1) ** 2 + (r1z - z1) ** 2)
+        + arc
+        + np.sqrt((x2 - r2x) ** 2 + (y2 - r2y) ** 2 + (z2 - r2z) ** 2)
+    )
+
+
+@_compiled(cache=True, nogil=True, inline="always")
+def _tangent_angle(qx, qy, ox, oy, lx, ly, side):
+    """The angle of the point where a tangent from (qx, qy) touches the unit circle, of
+    the two such points the one on the side ``side`` (sign) of the line through
+    (ox, oy) along (lx, ly)."""
+    dist = np.sqrt(qx * qx + qy * qy)
+    alpha = np.arctan2(qy, qx)
+    beta = np.arccos(min(1.0, 1.0 / dist))
+    best = 0.0
+    score = -np.inf
+    for sign in (1.0, -1.0):
+        th = alpha + sign * beta
+        th = np.arctan2(np.sin(th), np.cos(th))
+        sc = (lx * (np.sin(th) - oy) - ly * (np.cos(th) - ox)) * side
+        if sc > score:
+            score = sc
+            best = th
+    return best
 
 
 @_compiled(cache=True, nogil=True, inline="always")
@@ -205,7 +454,8 @@ def _copy(src, dst):
 
 # --------------------------------------------------------------------------- dispatch
 
-_KERNELS = ("_matmul", "_copy", "_chain", "_poses_kernel", "_lengths_kernel")
+_KERNELS = ("_matmul", "_copy", "_chain", "_tangent_angle", "_wrap_ellipsoid", "_wrap_increments", "_poses_kernel",
+            "_lengths_kernel")
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,8 @@ def _lengths_kernel(
     ground = n_bodies - 1
     best = np.full(out.shape[1], np.inf)  # per muscle: the smallest increase a wrap gives
     info = np.empty(12)
+    saxes = np.empty((surf_body.shape[0], 3, 3))
+    scen = np.empty((surf_body.shape[0], 3))
     for k in range(3):
         r[ground, k, k] = 1.0
     for i in range(cos_a.shape[0]):
@@ -192,54 +194,62 @@ def _lengths_kernel(
             out[i, seg_muscle[g]] += np.sqrt(total)
         if wseg_a.shape[0]:
             _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
-                             surf_body, surf_rot, surf_centre, surf_radii, best, info, out)
+                             surf_body, surf_rot, surf_centre, surf_radii, best, info, saxes, scen, out)
 
 
 @_compiled(cache=True, nogil=True)
 def _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
-                     surf_body, surf_rot, surf_centre, surf_radii, best, info, out):
+                     surf_body, surf_rot, surf_centre, surf_radii, best, info, saxes, scen, out):
     """Add to ``out[i]`` what wrapping over an ellipsoid adds to each wrapping muscle.
 
     As OpenSim's GeometryPath does with one wrap object: every segment of the path is
     tried, and the one whose wrap lengthens the path least wraps (a segment that does
     not cross the ellipsoid adds nothing, so then the path stays straight)."""
+    for s in range(surf_body.shape[0]):  # each ellipsoid's axes A = R_e R_s and centre, in the ground
+        e = surf_body[s] if surf_body[s] >= 0 else ground
+        for k in range(3):
+            for col in range(3):  # divided by the radius: coordinates on the unit sphere
+                saxes[s, k, col] = (
+                    r[e, k, 0] * surf_rot[s, 0, col] + r[e, k, 1] * surf_rot[s, 1, col] + r[e, k, 2] * surf_rot[s, 2, col]
+                ) / surf_radii[s, col]
+            scen[s, k] = r[e, k, 0] * surf_centre[s, 0] + r[e, k, 1] * surf_centre[s, 1] + r[e, k, 2] * surf_centre[s, 2] + p[e, k]
     for g in range(wseg_a.shape[0]):
         a_ = wseg_a[g] if wseg_a[g] >= 0 else ground
         b_ = wseg_b[g] if wseg_b[g] >= 0 else ground
         s = wseg_surface[g]
-        e = surf_body[s] if surf_body[s] >= 0 else ground
-        # both ends in the ground, then in the ellipsoid's frame: R_s^T R_e^T (x - p_e) - c_s
-        x1 = 0.0
-        y1 = 0.0
-        z1 = 0.0
-        x2 = 0.0
-        y2 = 0.0
-        z2 = 0.0
-        for col in range(3):
-            # column col of R_e R_s: the ellipsoid's axis col in the ground
-            ax = r[e, 0, 0] * surf_rot[s, 0, col] + r[e, 0, 1] * surf_rot[s, 1, col] + r[e, 0, 2] * surf_rot[s, 2, col]
-            ay = r[e, 1, 0] * surf_rot[s, 0, col] + r[e, 1, 1] * surf_rot[s, 1, col] + r[e, 1, 2] * surf_rot[s, 2, col]
-            az = r[e, 2, 0] * surf_rot[s, 0, col] + r[e, 2, 1] * surf_rot[s, 1, col] + r[e, 2, 2] * surf_rot[s, 2, col]
-            acc1 = 0.0
-            acc2 = 0.0
-            for k in range(3):
-                pa = r[a_, k, 0] * wseg_la[g, 0] + r[a_, k, 1] * wseg_la[g, 1] + r[a_, k, 2] * wseg_la[g, 2] + p[a_, k]
-                pb = r[b_, k, 0] * wseg_lb[g, 0] + r[b_, k, 1] * wseg_lb[g, 1] + r[b_, k, 2] * wseg_lb[g, 2] + p[b_, k]
-                # the ellipsoid's centre in the ground, component k
-                ck = r[e, k, 0] * surf_centre[s, 0] + r[e, k, 1] * surf_centre[s, 1] + r[e, k, 2] * surf_centre[s, 2] + p[e, k]
-                axis_k = ax if k == 0 else (ay if k == 1 else az)
-                acc1 += axis_k * (pa - ck)
-                acc2 += axis_k * (pb - ck)
-            if col == 0:
-                x1 = acc1
-                x2 = acc2
-            elif col == 1:
-                y1 = acc1
-                y2 = acc2
-            else:
-                z1 = acc1
-                z2 = acc2
-        wrapped = _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, surf_radii[s, 0], surf_radii[s, 1], surf_radii[s, 2], info)
+        # both ends in the ground, then in the ellipsoid's frame: x_e = A^T (x - centre)
+        pax = r[a_, 0, 0] * wseg_la[g, 0] + r[a_, 0, 1] * wseg_la[g, 1] + r[a_, 0, 2] * wseg_la[g, 2] + p[a_, 0] - scen[s, 0]
+        pay = r[a_, 1, 0] * wseg_la[g, 0] + r[a_, 1, 1] * wseg_la[g, 1] + r[a_, 1, 2] * wseg_la[g, 2] + p[a_, 1] - scen[s, 1]
+        paz = r[a_, 2, 0] * wseg_la[g, 0] + r[a_, 2, 1] * wseg_la[g, 1] + r[a_, 2, 2] * wseg_la[g, 2] + p[a_, 2] - scen[s, 2]
+        pbx = r[b_, 0, 0] * wseg_lb[g, 0] + r[b_, 0, 1] * wseg_lb[g, 1] + r[b_, 0, 2] * wseg_lb[g, 2] + p[b_, 0] - scen[s, 0]
+        pby = r[b_, 1, 0] * wseg_lb[g, 0] + r[b_, 1, 1] * wseg_lb[g, 1] + r[b_, 1, 2] * wseg_lb[g, 2] + p[b_, 1] - scen[s, 1]
+        pbz = r[b_, 2, 0] * wseg_lb[g, 0] + r[b_, 2, 1] * wseg_lb[g, 1] + r[b_, 2, 2] * wseg_lb[g, 2] + p[b_, 2] - scen[s, 2]
+        u1x = saxes[s, 0, 0] * pax + saxes[s, 1, 0] * pay + saxes[s, 2, 0] * paz
+        u1y = saxes[s, 0, 1] * pax + saxes[s, 1, 1] * pay + saxes[s, 2, 1] * paz
+        u1z = saxes[s, 0, 2] * pax + saxes[s, 1, 2] * pay + saxes[s, 2, 2] * paz
+        u2x = saxes[s, 0, 0] * pbx + saxes[s, 1, 0] * pby + saxes[s, 2, 0] * pbz
+        u2y = saxes[s, 0, 1] * pbx + saxes[s, 1, 1] * pby + saxes[s, 2, 1] * pbz
+        u2z = saxes[s, 0, 2] * pbx + saxes[s, 1, 2] * pby + saxes[s, 2, 2] * pbz
+        # The cheap part of _wrap_ellipsoid's test, on the unit sphere: does the line
+        # through the ends meet the sphere at all? (Most segments stop here.)
+        dx = u2x - u1x
+        dy = u2y - u1y
+        dz = u2z - u1z
+        n1 = u1x * u1x + u1y * u1y + u1z * u1z - 1.0
+        qa = dx * dx + dy * dy + dz * dz
+        qb = u1x * dx + u1y * dy + u1z * dz
+        if qb * qb - qa * n1 <= 0.0 or qb >= 0.0:  # misses, or moves away from the centre from its start
+            continue
+        ra = surf_radii[s, 0]
+        rb = surf_radii[s, 1]
+        rc = surf_radii[s, 2]
+        x1 = u1x * ra
+        y1 = u1y * rb
+        z1 = u1z * rc
+        x2 = u2x * ra
+        y2 = u2y * rb
+        z2 = u2z * rc
+        wrapped = _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, ra, rb, rc, info)
         if wrapped >= 0.0:
             straight = np.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2 + (z2 - z1) ** 2)
             m = wseg_muscle[g]
@@ -366,8 +376,10 @@ def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
     lx = q2x - q1x
     ly = q2y - q1y
     side = lx * (0.0 - q1y) - ly * (1.0 - q1x)  # C1's side of the line P1P2
-    th1 = _tangent_angle(q1x, q1y, q1x, q1y, lx, ly, side)
-    th2 = _tangent_angle(q2x, q2y, q1x, q1y, lx, ly, side)
+    t1x, t1y = _tangent_point(q1x, q1y, q1x, q1y, lx, ly, side)
+    t2x, t2y = _tangent_point(q2x, q2y, q1x, q1y, lx, ly, side)
+    th1 = np.arctan2(t1y, t1x)
+    th2 = np.arctan2(t2y, t2x)
     lo = min(th1, th2)
     hi = max(th1, th2)
     # arc length in the ellipsoid's space: x(th) = D (c + rho (cos th e1 + sin th e2))
@@ -377,7 +389,7 @@ def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
     bx_ = rho * a * e2x
     by_ = rho * b * e2y
     bz_ = rho * c * e2z
-    panels = 1 + int((hi - lo) / 0.4)
+    panels = 1 + int((hi - lo) / 0.8)
     width = (hi - lo) / panels
     arc = 0.0
     for k in range(panels):
@@ -391,12 +403,12 @@ def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
             tz = -sn * az_ + cs * bz_
             arc += 0.5 * width * _GL_W[j] * np.sqrt(tx * tx + ty * ty + tz * tz)
     # the tangent points, and the two straight pieces
-    r1x = a * (cx + rho * (np.cos(th1) * e1x + np.sin(th1) * e2x))
-    r1y = b * (cy + rho * (np.cos(th1) * e1y + np.sin(th1) * e2y))
-    r1z = c * (cz + rho * (np.cos(th1) * e1z + np.sin(th1) * e2z))
-    r2x = a * (cx + rho * (np.cos(th2) * e1x + np.sin(th2) * e2x))
-    r2y = b * (cy + rho * (np.cos(th2) * e1y + np.sin(th2) * e2y))
-    r2z = c * (cz + rho * (np.cos(th2) * e1z + np.sin(th2) * e2z))
+    r1x = a * (cx + rho * (t1x * e1x + t1y * e2x))
+    r1y = b * (cy + rho * (t1x * e1y + t1y * e2y))
+    r1z = c * (cz + rho * (t1x * e1z + t1y * e2z))
+    r2x = a * (cx + rho * (t2x * e1x + t2y * e2x))
+    r2y = b * (cy + rho * (t2x * e1y + t2y * e2y))
+    r2z = c * (cz + rho * (t2x * e1z + t2y * e2z))
     info[0] = cx
     info[1] = cy
     info[2] = cz
@@ -417,23 +429,21 @@ def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
 
 
 @_compiled(cache=True, nogil=True, inline="always")
-def _tangent_angle(qx, qy, ox, oy, lx, ly, side):
-    """The angle of the point where a tangent from (qx, qy) touches the unit circle, of
-    the two such points the one on the side ``side`` (sign) of the line through
-    (ox, oy) along (lx, ly)."""
-    dist = np.sqrt(qx * qx + qy * qy)
-    alpha = np.arctan2(qy, qx)
-    beta = np.arccos(min(1.0, 1.0 / dist))
-    best = 0.0
-    score = -np.inf
-    for sign in (1.0, -1.0):
-        th = alpha + sign * beta
-        th = np.arctan2(np.sin(th), np.cos(th))
-        sc = (lx * (np.sin(th) - oy) - ly * (np.cos(th) - ox)) * side
-        if sc > score:
-            score = sc
-            best = th
-    return best
+def _tangent_point(qx, qy, ox, oy, lx, ly, side):
+    """Where a tangent from (qx, qy) touches the unit circle: of the two points
+    (q +- sqrt(|q|^2 - 1) q_perp) / |q|^2, the one on the side ``side`` (sign) of the line
+    through (ox, oy) along (lx, ly)."""
+    d2 = qx * qx + qy * qy
+    k = np.sqrt(max(d2 - 1.0, 0.0))
+    ax = (qx - k * qy) / d2
+    ay = (qy + k * qx) / d2
+    bx = (qx + k * qy) / d2
+    by = (qy - k * qx) / d2
+    sa = (lx * (ay - oy) - ly * (ax - ox)) * side
+    sb = (lx * (by - oy) - ly * (bx - ox)) * side
+    if sa >= sb:
+        return ax, ay
+    return bx, by
 
 
 @_compiled(cache=True, nogil=True, inline="always")
@@ -454,7 +464,7 @@ def _copy(src, dst):
 
 # --------------------------------------------------------------------------- dispatch
 
-_KERNELS = ("_matmul", "_copy", "_chain", "_tangent_angle", "_wrap_ellipsoid", "_wrap_increments", "_poses_kernel",
+_KERNELS = ("_matmul", "_copy", "_chain", "_tangent_point", "_wrap_ellipsoid", "_wrap_increments", "_poses_kernel",
             "_lengths_kernel")
 
 

@@ -148,7 +148,7 @@ def test_constant_axis_and_offsets_compose():
          "function type NaturalCubicSpline is not supported"),
         (lambda s: s.replace("</GeometryPath>\n          <max_isometric_force>100</max_isometric_force>\n          <optimal_fiber_length>0.1</optimal_fiber_length>\n          <tendon_slack_length>0.2</tendon_slack_length>\n        </Thelen2003Muscle>\n        <Thelen2003Muscle name=\"plain\">",
                              "<PathWrapSet><objects><PathWrap name=\"w\"><wrap_object>Cyl</wrap_object></PathWrap></objects></PathWrapSet></GeometryPath>\n          <max_isometric_force>100</max_isometric_force>\n        </Thelen2003Muscle>\n        <Thelen2003Muscle name=\"plain\">"),
-         "muscle 'crossing': it wraps over wrap object 'Cyl'"),
+         "muscle 'crossing': it wraps over 'Cyl', which is not a wrap object of the model"),
         (lambda s: s.replace("<Body name=\"lower\">", "<Body name=\"lower\"", 1), "malformed XML"),
     ],
 )
@@ -175,3 +175,92 @@ def test_missing_and_unknown_files(tmp_path):
     not_osim.write_text("<Other/>")
     with pytest.raises(ModelError, match="not an OpenSim model"):
         load_model(not_osim)
+
+
+# --------------------------------------------------------------------------- wrapping
+
+WRAP = DATA / "ellipsoid_wrap.osim"
+
+
+def _wrap_postures(model, n=200, seed=3):
+    rng = np.random.default_rng(seed)
+    lo = np.array([model.coordinate(c).range[0] for c in model.coordinate_names])
+    hi = np.array([model.coordinate(c).range[1] for c in model.coordinate_names])
+    return lo + (hi - lo) * rng.random((n, len(lo)))
+
+
+def test_wrapped_path_points_give_the_wrapped_length():
+    """muscle_path inserts the wrap's tangent points and arc (the kernel's own function,
+    run as Python); the polyline's length is the computed length within the chords'
+    shortfall (24 points a radian: < 0.05 mm here), and no point of it is inside the
+    ellipsoid."""
+    model = load_model(WRAP)
+    q = _wrap_postures(model)
+    lengths = model.muscle_lengths(q)
+    w = model.wrap_objects[0]
+    bodies = model.body_transforms(q)
+    r, p = bodies[w.body]
+    wrapped = 0
+    for j, name in enumerate(model.muscle_names[:2]):
+        for k, path in enumerate(model.muscle_path(q, name)):
+            polyline = np.linalg.norm(np.diff(path, axis=0), axis=1).sum()
+            assert polyline == pytest.approx(lengths[k, j], abs=5e-5)
+            axes = r[k] @ w.frame.rotation
+            local = (path - (r[k] @ w.frame.translation + p[k])) @ axes / np.array(w.radii)
+            assert np.linalg.norm(local, axis=1).min() > 1 - 1e-9
+            wrapped += len(path) > len(model.muscles[j].points)
+    assert wrapped > 100
+
+
+def test_compiled_kernel_and_jit_agree_on_wraps():
+    from relieve.model import _kernel
+
+    impl = _kernel.implementation()
+    if impl.kind != "compiled":
+        pytest.skip(f"the compiled kernel is not in use here ({impl.note}); nothing to compare the JIT with")
+    model = load_model(WRAP)
+    q = _wrap_postures(model, 500)
+    full = model._full_coordinates(q)
+    inputs = model._joint_inputs(full)
+    got, want = np.empty((500, 3)), np.empty((500, 3))
+    impl.lengths(*inputs, *model._kernel_args, model._constant_length, got)
+    _kernel.jit_implementation().lengths(*inputs, *model._kernel_args, model._constant_length, want)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("<method>midpoint</method>", "<method>hybrid</method>", "uses method 'hybrid' (only 'midpoint' is supported)"),
+        ("<method>midpoint</method>", "", "uses method 'hybrid'"),  # OpenSim's default
+        ("<quadrant>all</quadrant>", "<quadrant>+x</quadrant>", "constrained to quadrant '+x'"),
+        ("<range>-1 -1</range>", "<range>1 2</range>", "limited to points 1-2"),
+        ("<WrapEllipsoid name=\"chest\">", "<WrapCylinder name=\"chest\">", "WrapCylinder 'chest'; of the wrap objects only"),
+    ],
+)
+def test_unsupported_wraps_are_refused_by_name(tmp_path, old, new, message):
+    text = WRAP.read_text()
+    bad = text.replace(old, new, 1)
+    if "WrapCylinder" in new:
+        bad = bad.replace("</WrapEllipsoid>", "</WrapCylinder>", 1)
+    assert bad != text
+    path = tmp_path / "bad.osim"
+    path.write_text(bad)
+    with pytest.raises(ModelError) as err:
+        load_model(path)
+    assert message in str(err.value) and "muscle 'back'" in str(err.value)
+
+
+def test_an_inactive_wrap_object_is_left_out_as_opensim_does(tmp_path):
+    path = tmp_path / "inactive.osim"
+    path.write_text(WRAP.read_text().replace("<quadrant>all</quadrant>", "<active>false</active><quadrant>all</quadrant>"))
+    model = load_model(path)
+    assert model.wrap_objects == () and all(m.wraps == () for m in model.muscles)
+
+
+def test_a_muscle_naming_an_unknown_wrap_object_is_refused():
+    from relieve.model import Model, Muscle
+
+    base = load_model(WRAP)
+    with pytest.raises(ModelError, match="not a wrap object of the model"):
+        Model("m", base.coordinates, base.joints, [Muscle("x", base.muscles[0].points, ("nothere",))])

@@ -670,3 +670,45 @@ def test_skull_c2_stops_at_its_own_arc(body):
 def test_joint_limits_are_checked(tmp_path, limits, match):
     with pytest.raises(ModelError, match=match):
         _load_modified(tmp_path, lambda doc: doc.__setitem__("joint_limits", limits))
+
+
+def _with_wrap(tmp_path, text_edit):
+    path = tmp_path / "upper_body.yaml"
+    path.write_text(text_edit(MODEL_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def test_a_muscle_marked_wrap_goes_over_the_named_surface_not_through_it(tmp_path, body):
+    """`wrap: <surface>` on a muscle (or a bundle) makes the engine wrap its path over that
+    ellipsoid (OpenSim's WrapEllipsoid semantics, tests/test_engine_reference.py): where the
+    straight line passes through the surface the path gets longer and its points stay
+    on or outside the surface; elsewhere the length is the straight one."""
+    path = _with_wrap(tmp_path, lambda t: t.replace("\n  rhomboid_major:\n", "\n  rhomboid_major:\n    wrap: scapulothoracic\n", 1))
+    wrapped = load_own_model(path)
+    names = wrapped.bundles("rhomboid_major", "right") + wrapped.bundles("rhomboid_major", "left")
+    assert all(wrapped.model.muscles[wrapped.model._muscle_index[n]].wraps == ("scapulothoracic",) for n in names)
+    assert not any(m.wraps for m in wrapped.model.muscles if not m.name.startswith("rhomboid_major"))
+    rng = np.random.default_rng(4)
+    lo = np.array([body.ranges[v][0] for v in body.posture_variables])
+    hi = np.array([body.ranges[v][1] for v in body.posture_variables])
+    q = body.q_from_postures(lo + (hi - lo) * rng.random((300, len(lo))))
+    cols = [body.model._muscle_index[n] for n in names]
+    straight, over = body.model.muscle_lengths(q)[:, cols], wrapped.model.muscle_lengths(q)[:, cols]
+    assert np.all(over >= straight - 1e-12)
+    longer = over - straight > 1e-4
+    assert 0.01 < longer.mean() < 0.9, longer.mean()  # it wraps at some postures, not at all
+    e = wrapped.surfaces[0]
+    r_, p_ = wrapped.body_poses(np.zeros((1, len(lo))))[e.body]
+    k, j = (int(v) for v in np.argwhere(longer)[0])
+    pts = wrapped.model.muscle_path(q[k : k + 1], names[j])[0]
+    rk, pk = wrapped.model.body_transforms(q[k : k + 1])[e.body]
+    centre = rk[0] @ (np.array(e.centre) - p_[0]) + pk[0]
+    u = ((pts - centre) @ rk[0]) / np.array(e.radii)
+    assert len(pts) > 2 and np.linalg.norm(u, axis=1).min() > 1 - 1e-9
+
+
+def test_wrap_naming_an_unknown_surface_is_refused(tmp_path):
+    path = _with_wrap(tmp_path, lambda t: t.replace("\n  rhomboid_major:\n", "\n  rhomboid_major:\n    wrap: ribcage\n", 1))
+    with pytest.raises(ModelError, match="unknown surface 'ribcage'") as err:
+        load_own_model(path)
+    assert err.value.field == "muscles.rhomboid_major.wrap"

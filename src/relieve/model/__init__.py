@@ -9,7 +9,7 @@ import functools
 import importlib.resources
 
 from ._functions import Constant, Function, Linear, Multiplier, Spline
-from ._model import Coordinate, Coupler, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
+from ._model import Coordinate, Coupler, Joint, Model, Muscle, PathPoint, Transform, TransformAxis, WrapEllipsoid
 from ._loaders import load_model
 from ._body import UpperBodyModel
 
@@ -53,6 +53,7 @@ __all__ = [
     "Model",
     "Multiplier",
     "Muscle",
+    "WrapEllipsoid",
     "PathPoint",
     "Spline",
     "Transform",

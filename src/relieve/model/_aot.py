@@ -59,7 +59,11 @@ _CHAIN_ARGS = (
     f"{_I1}, {_F2}, int64"  # translation steps, free_root
 )
 SIGNATURES = {
-    "lengths": f"void({_CHAIN_ARGS}, {_I1}, {_F2}, {_I1}, {_F2}, {_I1}, {_F1}, {_F2})",
+    "lengths": (
+        f"void({_CHAIN_ARGS}, {_I1}, {_F2}, {_I1}, {_F2}, {_I1}, "  # straight segments
+        f"{_I1}, {_F2}, {_I1}, {_F2}, {_I1}, {_I1}, {_I1}, {_F3}, {_F2}, {_F2}, "  # wrapping segments, ellipsoids
+        f"{_F1}, {_F2})"
+    ),
     "poses": f"void({_CHAIN_ARGS}, {_F4}, {_F3})",
 }
 
@@ -276,9 +280,10 @@ def _remove_older_builds(directory: Path, name: str) -> None:
 def _check_against_jit(module, jit) -> None:
     """The compiled module must give the JIT's numbers on a model that uses every
     branch of the kernel: tilted and axis-aligned rotation axes, constant rotations,
-    translations, a fixed root, several bodies per muscle."""
+    translations, a fixed root, several bodies per muscle, a path wrapping over an
+    ellipsoid on a moving body (straight at some postures, wrapped at others)."""
     from ._functions import Linear
-    from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
+    from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis, WrapEllipsoid
 
     tilt = Transform.from_xyz_body_fixed((0.2, -0.1, 0.3), (0.01, 0.02, -0.03))
     joints = [
@@ -300,18 +305,21 @@ def _check_against_jit(module, jit) -> None:
         Muscle("m1", (PathPoint("ground", (0.0, 0.1, 0.05)), PathPoint("a", (0.02, 0.1, 0.0)),
                       PathPoint("b", (0.01, 0.05, 0.02)))),
         Muscle("m2", (PathPoint("a", (0.0, 0.0, 0.04)), PathPoint("b", (0.0, 0.2, -0.03)))),
+        Muscle("m3", (PathPoint("ground", (0.0, 0.05, -0.08)), PathPoint("a", (0.0, 0.1, 0.0)),
+                      PathPoint("b", (0.0, 0.05, 0.08))), ("e",)),
     ]
-    model = Model("check", coordinates, joints, muscles)
+    ellipsoid = WrapEllipsoid("e", "a", (0.03, 0.05, 0.04), Transform.from_xyz_body_fixed((0.1, 0.2, -0.1), (0.02, 0.16, 0.0)))
+    model = Model("check", coordinates, joints, muscles, wrap_objects=[ellipsoid])
     rng = np.random.default_rng(0)
     q = rng.uniform(-1.0, 1.0, (64, 4)) * np.array([1.0, 1.0, 0.05, 1.0])
     full = model._full_coordinates(q)
     inputs = model._joint_inputs(full)
-    got, want = np.empty((64, 2)), np.empty((64, 2))
+    got, want = np.empty((64, 3)), np.empty((64, 3))
     module.lengths(*inputs, *model._kernel_args, model._constant_length, got)
     jit.lengths(*inputs, *model._kernel_args, model._constant_length, want)
     rooted = list(model._kernel_args)
     rooted[16] = np.int64(0)  # the root body held fixed, as for a model no point of which is on the ground
-    got_rooted, want_rooted = np.empty((64, 2)), np.empty((64, 2))
+    got_rooted, want_rooted = np.empty((64, 3)), np.empty((64, 3))
     module.lengths(*inputs, *rooted, model._constant_length, got_rooted)
     jit.lengths(*inputs, *rooted, model._constant_length, want_rooted)
     nb = len(model._body_order) + 1

@@ -155,7 +155,10 @@ def _lengths_kernel(
     rot_start, rot_kind, rot_code, rot_qin, rot_qout, rot_has_q, rot_const,  # rotation steps
     tr_start, tr_axis,  # translation steps
     free_root,  # body index whose pose is fixed at identity, or -1
-    seg_a, seg_la, seg_b, seg_lb, seg_muscle, constant,  # straight segments
+    seg_a, seg_la, seg_b, seg_lb, seg_muscle,  # straight segments
+    wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,  # segments that may wrap
+    surf_body, surf_rot, surf_centre, surf_radii,  # wrap ellipsoids: body, frame in it, radii
+    constant,
     out,  # (N, M) lengths, written
 ):
     n_bodies = parent.shape[0] + 1  # the last slot is the ground
@@ -166,6 +169,10 @@ def _lengths_kernel(
     rl = np.empty((3, 3))
     pl = np.empty(3)
     ground = n_bodies - 1
+    best = np.full(out.shape[1], np.inf)  # per muscle: the smallest increase a wrap gives
+    info = np.empty(12)
+    saxes = np.empty((surf_body.shape[0], 3, 3))
+    scen = np.empty((surf_body.shape[0], 3))
     for k in range(3):
         r[ground, k, k] = 1.0
     for i in range(cos_a.shape[0]):
@@ -185,6 +192,258 @@ def _lengths_kernel(
                 )
                 total += d * d
             out[i, seg_muscle[g]] += np.sqrt(total)
+        if wseg_a.shape[0]:
+            _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
+                             surf_body, surf_rot, surf_centre, surf_radii, best, info, saxes, scen, out)
+
+
+@_compiled(cache=True, nogil=True)
+def _wrap_increments(i, r, p, ground, wseg_a, wseg_la, wseg_b, wseg_lb, wseg_muscle, wseg_surface,
+                     surf_body, surf_rot, surf_centre, surf_radii, best, info, saxes, scen, out):
+    """Add to ``out[i]`` what wrapping over an ellipsoid adds to each wrapping muscle.
+
+    As OpenSim's GeometryPath does with one wrap object: every segment of the path is
+    tried, and the one whose wrap lengthens the path least wraps (a segment that does
+    not cross the ellipsoid adds nothing, so then the path stays straight)."""
+    for s in range(surf_body.shape[0]):  # each ellipsoid's axes A = R_e R_s and centre, in the ground
+        e = surf_body[s] if surf_body[s] >= 0 else ground
+        for k in range(3):
+            for col in range(3):  # divided by the radius: coordinates on the unit sphere
+                saxes[s, k, col] = (
+                    r[e, k, 0] * surf_rot[s, 0, col] + r[e, k, 1] * surf_rot[s, 1, col] + r[e, k, 2] * surf_rot[s, 2, col]
+                ) / surf_radii[s, col]
+            scen[s, k] = r[e, k, 0] * surf_centre[s, 0] + r[e, k, 1] * surf_centre[s, 1] + r[e, k, 2] * surf_centre[s, 2] + p[e, k]
+    for g in range(wseg_a.shape[0]):
+        a_ = wseg_a[g] if wseg_a[g] >= 0 else ground
+        b_ = wseg_b[g] if wseg_b[g] >= 0 else ground
+        s = wseg_surface[g]
+        # both ends in the ground, then in the ellipsoid's frame: x_e = A^T (x - centre)
+        pax = r[a_, 0, 0] * wseg_la[g, 0] + r[a_, 0, 1] * wseg_la[g, 1] + r[a_, 0, 2] * wseg_la[g, 2] + p[a_, 0] - scen[s, 0]
+        pay = r[a_, 1, 0] * wseg_la[g, 0] + r[a_, 1, 1] * wseg_la[g, 1] + r[a_, 1, 2] * wseg_la[g, 2] + p[a_, 1] - scen[s, 1]
+        paz = r[a_, 2, 0] * wseg_la[g, 0] + r[a_, 2, 1] * wseg_la[g, 1] + r[a_, 2, 2] * wseg_la[g, 2] + p[a_, 2] - scen[s, 2]
+        pbx = r[b_, 0, 0] * wseg_lb[g, 0] + r[b_, 0, 1] * wseg_lb[g, 1] + r[b_, 0, 2] * wseg_lb[g, 2] + p[b_, 0] - scen[s, 0]
+        pby = r[b_, 1, 0] * wseg_lb[g, 0] + r[b_, 1, 1] * wseg_lb[g, 1] + r[b_, 1, 2] * wseg_lb[g, 2] + p[b_, 1] - scen[s, 1]
+        pbz = r[b_, 2, 0] * wseg_lb[g, 0] + r[b_, 2, 1] * wseg_lb[g, 1] + r[b_, 2, 2] * wseg_lb[g, 2] + p[b_, 2] - scen[s, 2]
+        u1x = saxes[s, 0, 0] * pax + saxes[s, 1, 0] * pay + saxes[s, 2, 0] * paz
+        u1y = saxes[s, 0, 1] * pax + saxes[s, 1, 1] * pay + saxes[s, 2, 1] * paz
+        u1z = saxes[s, 0, 2] * pax + saxes[s, 1, 2] * pay + saxes[s, 2, 2] * paz
+        u2x = saxes[s, 0, 0] * pbx + saxes[s, 1, 0] * pby + saxes[s, 2, 0] * pbz
+        u2y = saxes[s, 0, 1] * pbx + saxes[s, 1, 1] * pby + saxes[s, 2, 1] * pbz
+        u2z = saxes[s, 0, 2] * pbx + saxes[s, 1, 2] * pby + saxes[s, 2, 2] * pbz
+        # The cheap part of _wrap_ellipsoid's test, on the unit sphere: does the line
+        # through the ends meet the sphere at all? (Most segments stop here.)
+        dx = u2x - u1x
+        dy = u2y - u1y
+        dz = u2z - u1z
+        n1 = u1x * u1x + u1y * u1y + u1z * u1z - 1.0
+        qa = dx * dx + dy * dy + dz * dz
+        qb = u1x * dx + u1y * dy + u1z * dz
+        if qb * qb - qa * n1 <= 0.0 or qb >= 0.0:  # misses, or moves away from the centre from its start
+            continue
+        ra = surf_radii[s, 0]
+        rb = surf_radii[s, 1]
+        rc = surf_radii[s, 2]
+        x1 = u1x * ra
+        y1 = u1y * rb
+        z1 = u1z * rc
+        x2 = u2x * ra
+        y2 = u2y * rb
+        z2 = u2z * rc
+        wrapped = _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, ra, rb, rc, info)
+        if wrapped >= 0.0:
+            straight = np.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2 + (z2 - z1) ** 2)
+            m = wseg_muscle[g]
+            if wrapped - straight < best[m]:
+                best[m] = wrapped - straight
+    for g in range(wseg_a.shape[0]):
+        m = wseg_muscle[g]
+        if best[m] < np.inf:
+            out[i, m] += best[m]
+            best[m] = np.inf
+
+
+# Gauss-Legendre nodes and weights on [-1, 1], six points (exact for degree 11).
+_GL_X = np.array([-0.9324695142031521, -0.6612093864662645, -0.2386191860831969,
+                  0.2386191860831969, 0.6612093864662645, 0.9324695142031521])
+_GL_W = np.array([0.1713244923791704, 0.3607615730481386, 0.4679139345726910,
+                  0.4679139345726910, 0.3607615730481386, 0.1713244923791704])
+
+
+@_compiled(cache=True, nogil=True)
+def _wrap_ellipsoid(x1, y1, z1, x2, y2, z2, a, b, c, info):
+    """Length of the path from P1 to P2 wrapped over the ellipsoid (x/a)^2 + (y/b)^2 +
+    (z/c)^2 = 1 (points in its frame), or -1.0 when the straight segment does not wrap.
+
+    OpenSim's WrapEllipsoid, unconstrained, method "midpoint": no wrap if an end lies
+    inside the ellipsoid or the segment does not pass through it; otherwise the path
+    lies in the plane through P1, P2 and C1, the point of the surface nearest to the
+    middle of the chord the segment cuts, and runs P1 - tangent point - arc of the
+    plane's ellipse on C1's side - tangent point - P2.
+
+    Tangency and sides are affine notions, so they are found on the unit sphere
+    (u = x / radii), where the plane cuts a circle and tangents have closed forms; only
+    the arc length is measured back in the ellipsoid's space, by Gauss-Legendre
+    quadrature (OpenSim sums chords of about 1 mm; the two agree to micrometres).
+
+    ``info`` (12 floats) receives the circle on the unit sphere - centre (0:3), the
+    unit vectors e1 (3:6, toward C1) and e2 (6:9), radius (9) - and the angles of the
+    two tangent points (10, 11), so that callers can draw the path.
+    """
+    u1x = x1 / a
+    u1y = y1 / b
+    u1z = z1 / c
+    u2x = x2 / a
+    u2y = y2 / b
+    u2z = z2 / c
+    n1 = u1x * u1x + u1y * u1y + u1z * u1z - 1.0
+    n2 = u2x * u2x + u2y * u2y + u2z * u2z - 1.0
+    if n1 < -1e-4 or n2 < -1e-4:  # an end inside: OpenSim does not wrap
+        return -1.0
+    dx = u2x - u1x
+    dy = u2y - u1y
+    dz = u2z - u1z
+    qa = dx * dx + dy * dy + dz * dz
+    qb = 2.0 * (u1x * dx + u1y * dy + u1z * dz)
+    disc = qb * qb - 4.0 * qa * n1
+    if qa <= 0.0 or disc <= 0.0:
+        return -1.0
+    root = np.sqrt(disc)
+    l1 = (-qb - root) / (2.0 * qa)
+    l2 = (-qb + root) / (2.0 * qa)
+    if not (0.0 < l1 < 1.0 and 0.0 < l2 < 1.0):
+        return -1.0
+    # C1: the surface point nearest to the chord's middle S (in the ellipsoid's space).
+    lm = 0.5 * (l1 + l2)
+    sx = a * (u1x + lm * dx)
+    sy = b * (u1y + lm * dy)
+    sz = c * (u1z + lm * dz)
+    a2 = a * a
+    b2 = b * b
+    c2 = c * c
+    # F(t) = sum (r_i s_i / (t + r_i^2))^2 - 1 falls and is convex for t > -min r^2; its
+    # root there gives the nearest point r_i^2 s_i / (t + r_i^2). Newton from the left
+    # of the root (where F >= 0) approaches it from one side.
+    if a <= b and a <= c:
+        t = -a2 + a * max(abs(sx), 1e-12 * a)
+    elif b <= c:
+        t = -b2 + b * max(abs(sy), 1e-12 * b)
+    else:
+        t = -c2 + c * max(abs(sz), 1e-12 * c)
+    for _ in range(100):
+        fa = a * sx / (t + a2)
+        fb = b * sy / (t + b2)
+        fc = c * sz / (t + c2)
+        f = fa * fa + fb * fb + fc * fc - 1.0
+        fp = -2.0 * (fa * fa / (t + a2) + fb * fb / (t + b2) + fc * fc / (t + c2))
+        step = f / fp
+        t -= step
+        if abs(step) <= 1e-15 * (a2 + b2 + c2):
+            break
+    wx = sx / (t + a2) * a  # C1 / radii: on the unit sphere
+    wy = sy / (t + b2) * b
+    wz = sz / (t + c2) * c
+    # The plane through u1, u2 and w cuts the unit sphere in a circle.
+    vx = wx - u1x
+    vy = wy - u1y
+    vz = wz - u1z
+    nx = dy * vz - dz * vy
+    ny = dz * vx - dx * vz
+    nz = dx * vy - dy * vx
+    nn = np.sqrt(nx * nx + ny * ny + nz * nz)
+    if nn <= 1e-14:
+        return -1.0
+    nx /= nn
+    ny /= nn
+    nz /= nn
+    h = nx * wx + ny * wy + nz * wz
+    rho = np.sqrt(max(1.0 - h * h, 0.0))
+    if rho <= 1e-12:
+        return -1.0
+    cx = h * nx
+    cy = h * ny
+    cz = h * nz
+    e1x = (wx - cx) / rho
+    e1y = (wy - cy) / rho
+    e1z = (wz - cz) / rho
+    e2x = ny * e1z - nz * e1y
+    e2y = nz * e1x - nx * e1z
+    e2z = nx * e1y - ny * e1x
+    # Both ends in the circle's plane, the circle made the unit circle, C1 at angle 0.
+    q1x = ((u1x - cx) * e1x + (u1y - cy) * e1y + (u1z - cz) * e1z) / rho
+    q1y = ((u1x - cx) * e2x + (u1y - cy) * e2y + (u1z - cz) * e2z) / rho
+    q2x = ((u2x - cx) * e1x + (u2y - cy) * e1y + (u2z - cz) * e1z) / rho
+    q2y = ((u2x - cx) * e2x + (u2y - cy) * e2y + (u2z - cz) * e2z) / rho
+    lx = q2x - q1x
+    ly = q2y - q1y
+    side = lx * (0.0 - q1y) - ly * (1.0 - q1x)  # C1's side of the line P1P2
+    t1x, t1y = _tangent_point(q1x, q1y, q1x, q1y, lx, ly, side)
+    t2x, t2y = _tangent_point(q2x, q2y, q1x, q1y, lx, ly, side)
+    th1 = np.arctan2(t1y, t1x)
+    th2 = np.arctan2(t2y, t2x)
+    lo = min(th1, th2)
+    hi = max(th1, th2)
+    # arc length in the ellipsoid's space: x(th) = D (c + rho (cos th e1 + sin th e2))
+    ax_ = rho * a * e1x
+    ay_ = rho * b * e1y
+    az_ = rho * c * e1z
+    bx_ = rho * a * e2x
+    by_ = rho * b * e2y
+    bz_ = rho * c * e2z
+    panels = 1 + int((hi - lo) / 0.8)
+    width = (hi - lo) / panels
+    arc = 0.0
+    for k in range(panels):
+        mid = lo + (k + 0.5) * width
+        for j in range(6):
+            th = mid + 0.5 * width * _GL_X[j]
+            sn = np.sin(th)
+            cs = np.cos(th)
+            tx = -sn * ax_ + cs * bx_
+            ty = -sn * ay_ + cs * by_
+            tz = -sn * az_ + cs * bz_
+            arc += 0.5 * width * _GL_W[j] * np.sqrt(tx * tx + ty * ty + tz * tz)
+    # the tangent points, and the two straight pieces
+    r1x = a * (cx + rho * (t1x * e1x + t1y * e2x))
+    r1y = b * (cy + rho * (t1x * e1y + t1y * e2y))
+    r1z = c * (cz + rho * (t1x * e1z + t1y * e2z))
+    r2x = a * (cx + rho * (t2x * e1x + t2y * e2x))
+    r2y = b * (cy + rho * (t2x * e1y + t2y * e2y))
+    r2z = c * (cz + rho * (t2x * e1z + t2y * e2z))
+    info[0] = cx
+    info[1] = cy
+    info[2] = cz
+    info[3] = e1x
+    info[4] = e1y
+    info[5] = e1z
+    info[6] = e2x
+    info[7] = e2y
+    info[8] = e2z
+    info[9] = rho
+    info[10] = th1
+    info[11] = th2
+    return (
+        np.sqrt((r1x - x1) ** 2 + (r1y - y1) ** 2 + (r1z - z1) ** 2)
+        + arc
+        + np.sqrt((x2 - r2x) ** 2 + (y2 - r2y) ** 2 + (z2 - r2z) ** 2)
+    )
+
+
+@_compiled(cache=True, nogil=True, inline="always")
+def _tangent_point(qx, qy, ox, oy, lx, ly, side):
+    """Where a tangent from (qx, qy) touches the unit circle: of the two points
+    (q +- sqrt(|q|^2 - 1) q_perp) / |q|^2, the one on the side ``side`` (sign) of the line
+    through (ox, oy) along (lx, ly)."""
+    d2 = qx * qx + qy * qy
+    k = np.sqrt(max(d2 - 1.0, 0.0))
+    ax = (qx - k * qy) / d2
+    ay = (qy + k * qx) / d2
+    bx = (qx + k * qy) / d2
+    by = (qy - k * qx) / d2
+    sa = (lx * (ay - oy) - ly * (ax - ox)) * side
+    sb = (lx * (by - oy) - ly * (bx - ox)) * side
+    if sa >= sb:
+        return ax, ay
+    return bx, by
 
 
 @_compiled(cache=True, nogil=True, inline="always")
@@ -205,7 +464,8 @@ def _copy(src, dst):
 
 # --------------------------------------------------------------------------- dispatch
 
-_KERNELS = ("_matmul", "_copy", "_chain", "_poses_kernel", "_lengths_kernel")
+_KERNELS = ("_matmul", "_copy", "_chain", "_tangent_point", "_wrap_ellipsoid", "_wrap_increments", "_poses_kernel",
+            "_lengths_kernel")
 
 
 @dataclass(frozen=True)

@@ -119,8 +119,27 @@ class PathPoint:
 
 @dataclass(frozen=True)
 class Muscle:
+    """A muscle-tendon path. ``wraps`` names the wrap objects it wraps over (OpenSim's
+    PathWrapSet; one at most, over the whole path)."""
+
     name: str
     points: tuple[PathPoint, ...]
+    wraps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WrapEllipsoid:
+    """OpenSim's WrapEllipsoid, unconstrained (quadrant "all"), method "midpoint": an
+    ellipsoid fixed in ``body``, its frame placed by ``frame`` (``x_body = rotation @
+    x_ellipsoid + translation``), with semi-axes ``radii`` along its frame's x, y, z.
+    A segment that passes through it is replaced by the shortest path over it in the
+    plane through the segment's ends and the surface point nearest the segment's
+    middle (see ``_kernel._wrap_ellipsoid``)."""
+
+    name: str
+    body: str
+    radii: tuple[float, float, float]
+    frame: Transform = field(default_factory=Transform)
 
 
 # --------------------------------------------------------------------------- rotations
@@ -203,6 +222,7 @@ class Model:
         couplers: Iterable[Coupler] = (),
         ground: str = "ground",
         source: str = "",
+        wrap_objects: Iterable[WrapEllipsoid] = (),
     ):
         self.name = name
         self.source = source
@@ -211,6 +231,7 @@ class Model:
         self.joints: tuple[Joint, ...] = tuple(joints)
         self.muscles: tuple[Muscle, ...] = tuple(muscles)
         self.couplers: tuple[Coupler, ...] = tuple(couplers)
+        self.wrap_objects: tuple[WrapEllipsoid, ...] = tuple(wrap_objects)
         self._check_and_compile()
 
     # ----------------------------------------------------------------- public names
@@ -383,7 +404,39 @@ class Model:
         full = self._full_coordinates(self._apply_limits(q))
         rot, pos = self._poses(full)
         pts, active = self._muscle_points(self.muscles[idx], full, rot, pos)
-        return [pts[i][active[i]] for i in range(q.shape[0])]
+        paths = [pts[i][active[i]] for i in range(q.shape[0])]
+        if self.muscles[idx].wraps:
+            paths = [self._wrapped_path(path, rot[:, i], pos[:, i]) for i, path in enumerate(paths)]
+        return paths
+
+    def _wrapped_path(self, path: np.ndarray, rot: np.ndarray, pos: np.ndarray, per_radian: int = 24) -> np.ndarray:
+        """One posture's path with the points of its wrap over the ellipsoid inserted
+        (tangent points and the arc between them, ``per_radian`` points a radian), by
+        the kernel's own function, run as plain Python: the segment whose wrap adds
+        least wraps, as in the length computation."""
+        fn = getattr(_kernel._wrap_ellipsoid, "py_func", _kernel._wrap_ellipsoid)
+        best = None
+        for s in self._wrap_index_of:
+            w = self.wrap_objects[s]
+            b = self._body_index.get(w.body, -1)
+            axes = rot[b] @ w.frame.rotation
+            centre = rot[b] @ w.frame.translation + pos[b]
+            radii = np.asarray(w.radii, dtype=float)
+            for j in range(len(path) - 1):
+                x1, x2 = axes.T @ (path[j] - centre), axes.T @ (path[j + 1] - centre)
+                info = np.empty(12)
+                length = fn(*x1, *x2, *radii, info)
+                if length < 0:
+                    continue
+                extra = length - float(np.linalg.norm(x2 - x1))
+                if best is None or extra < best[0]:
+                    th = np.linspace(info[10], info[11], max(2, int(abs(info[11] - info[10]) * per_radian) + 2))
+                    u = info[0:3] + info[9] * (np.cos(th)[:, None] * info[3:6] + np.sin(th)[:, None] * info[6:9])
+                    best = (extra, j, (u * radii) @ axes.T + centre)
+        if best is None:
+            return path
+        _, j, arc = best
+        return np.vstack([path[: j + 1], arc, path[j + 1 :]])
 
     # ----------------------------------------------------------------- internals
 
@@ -456,9 +509,10 @@ class Model:
     def _lengths_from_full(self, full: np.ndarray, muscles: np.ndarray | None = None) -> np.ndarray:
         lengths = np.empty((full.shape[0], len(self.muscles)))
         args = self._kernel_args
-        if muscles is not None:  # only the straight segments of the muscles asked for
+        if muscles is not None:  # only the segments of the muscles asked for
             keep = np.isin(args[21], muscles)
-            args = args[:17] + tuple(a[keep] for a in args[17:])
+            wkeep = np.isin(args[26], muscles)
+            args = args[:17] + tuple(a[keep] for a in args[17:22]) + tuple(a[wkeep] for a in args[22:28]) + args[28:]
         _kernel.lengths(*self._joint_inputs(full), *args, self._constant_length, lengths)
         special = [m for m in self._special_muscles if muscles is None or m in muscles]
         if special:
@@ -572,6 +626,17 @@ class Model:
         # bodies they join; paths with conditional or moving points are kept apart.
         constant = np.zeros(len(self.muscles))
         special = []
+        wraps = []  # (body a, location a, body b, location b, muscle, wrap object) per segment
+        wrap_index = {}
+        for k, w in enumerate(self.wrap_objects):
+            if w.name in wrap_index:
+                raise ModelError(f"wrap object {w.name!r} is defined twice")
+            if w.body not in known:
+                raise ModelError(f"wrap object {w.name!r} is on unknown body {w.body!r}")
+            radii = np.asarray(w.radii, dtype=float)
+            if radii.shape != (3,) or not np.all(np.isfinite(radii)) or np.any(radii <= 0):
+                raise ModelError(f"wrap object {w.name!r}: radii must be three positive numbers, got {w.radii!r}")
+            wrap_index[w.name] = k
         by_pair: dict[tuple[int, int], list] = {}
         for m, muscle in enumerate(self.muscles):
             if len(muscle.points) < 2:
@@ -582,9 +647,26 @@ class Model:
                 for c in ([p.coordinate] if p.coordinate else []) + [c for c, _ in (p.moving or ()) if c]:
                     if c not in self._coord_index:
                         raise ModelError(f"muscle {muscle.name!r}: path point {p.name!r} uses unknown coordinate {c!r}")
+            for w in muscle.wraps:
+                if w not in wrap_index:
+                    raise ModelError(f"muscle {muscle.name!r} wraps over {w!r}, which is not a wrap object of the model")
+            if len(muscle.wraps) > 1:
+                raise ModelError(
+                    f"muscle {muscle.name!r} wraps over {len(muscle.wraps)} objects ({', '.join(muscle.wraps)}); "
+                    "one wrap object per path is supported"
+                )
             if any(p.active_range is not None or p.moving is not None for p in muscle.points):
+                if muscle.wraps:
+                    raise ModelError(
+                        f"muscle {muscle.name!r}: wrapping a path with conditional or moving points is not supported"
+                    )
                 special.append(m)
                 continue
+            for pa, pb in zip(muscle.points, muscle.points[1:]):
+                for w in muscle.wraps:
+                    wraps.append((self._body_index.get(pa.body, -1), np.asarray(pa.location, dtype=float),
+                                  self._body_index.get(pb.body, -1), np.asarray(pb.location, dtype=float),
+                                  m, wrap_index[w]))
             for pa, pb in zip(muscle.points, muscle.points[1:]):
                 la, lb = np.asarray(pa.location, dtype=float), np.asarray(pb.location, dtype=float)
                 if pa.body == pb.body:  # both ends in one body: the segment never changes length
@@ -594,6 +676,8 @@ class Model:
                     by_pair.setdefault((ba, bb), []).append((m, la, lb))
         segments = [(ba, la, bb, lb, m) for (ba, bb), segs in by_pair.items() for m, la, lb in segs]
         self._segments = segments
+        self._wrap_segments = wraps
+        self._wrap_index_of = tuple(sorted({k for *_, k in wraps}))
         self._constant_length = constant
         self._special_muscles = tuple(special)
         self._muscle_index = {m.name: i for i, m in enumerate(self.muscles)}
@@ -625,6 +709,7 @@ class Model:
         self._var_linear = _linear_part(self._var_steps)
         self._translation_linear = _linear_part(self._translation_steps)
         segs = self._segments
+        wraps = self._wrap_segments
         return (
             np.array([pl.parent for pl in plans], dtype=np.int64),
             np.array([pl.before for pl in plans]).reshape(nj, 3, 3),
@@ -648,6 +733,16 @@ class Model:
             np.array([sg[2] for sg in segs], dtype=np.int64),
             np.array([sg[3] for sg in segs]).reshape(-1, 3),
             np.array([sg[4] for sg in segs], dtype=np.int64),
+            np.array([w[0] for w in wraps], dtype=np.int64),
+            np.array([w[1] for w in wraps]).reshape(-1, 3),
+            np.array([w[2] for w in wraps], dtype=np.int64),
+            np.array([w[3] for w in wraps]).reshape(-1, 3),
+            np.array([w[4] for w in wraps], dtype=np.int64),
+            np.array([w[5] for w in wraps], dtype=np.int64),
+            np.array([self._body_index.get(w.body, -1) for w in self.wrap_objects], dtype=np.int64),
+            np.array([w.frame.rotation for w in self.wrap_objects], dtype=float).reshape(-1, 3, 3),
+            np.array([w.frame.translation for w in self.wrap_objects], dtype=float).reshape(-1, 3),
+            np.array([w.radii for w in self.wrap_objects], dtype=float).reshape(-1, 3),
         )
 
     def _plan_joint(self, j: Joint) -> _JointPlan:

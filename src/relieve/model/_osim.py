@@ -4,10 +4,17 @@ Both layouts OpenSim 4.6 still reads are understood: the 4.0 layout (joints in a
 JointSet, frames and sockets addressed by component paths) and the older one
 (each joint inside its child body, ``parent_body`` / ``location_in_parent``).
 
-Anything that would change a muscle's length and that we cannot compute — a wrap
-object a muscle uses, a kinematic constraint other than a coordinate coupler, a
-joint type or function we do not implement — is refused with a message naming the
-element and the muscle or joint concerned. Nothing is silently ignored.
+Wrapping: a muscle may wrap over one WrapEllipsoid, unconstrained (quadrant
+``all``), with PathWrap method ``midpoint`` over the whole path (range -1 -1); the
+engine computes it as OpenSim does (``_kernel._wrap_ellipsoid``). An inactive wrap
+object is left out, as OpenSim leaves it out.
+
+Anything else that would change a muscle's length and that we cannot compute — any
+other wrap (a cylinder, sphere, torus or obstacle-set object, a constrained quadrant,
+the hybrid or axial method, a partial range, two wraps on one path), a kinematic
+constraint other than a coordinate coupler, a joint type or function we do not
+implement — is refused with a message naming the element and the muscle or joint
+concerned. Nothing is silently ignored.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import numpy as np
 from .._input import shown
 from ..errors import ModelError
 from ._functions import Constant, Function, Linear, Multiplier, Spline
-from ._model import Coordinate, Coupler, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
+from ._model import Coordinate, Coupler, Joint, Model, Muscle, PathPoint, Transform, TransformAxis, WrapEllipsoid
 
 _FUNCTION_TAGS = {"Constant", "LinearFunction", "SimmSpline", "MultiplierFunction"}
 _KNOWN_UNSUPPORTED_FUNCTIONS = {
@@ -236,7 +243,10 @@ class _Reader:
                 )
             )
         name = self.model_el.get("name", self.filename)
-        return Model(name, coords, joints, muscles, couplers, ground=self.ground, source=self.filename)
+        used = {w for m in muscles for w in m.wraps}
+        wrap_objects = [self._ellipsoids[w] for w in sorted(used)]
+        return Model(name, coords, joints, muscles, couplers, ground=self.ground, source=self.filename,
+                     wrap_objects=wrap_objects)
 
     # ------------------------------------------------------------- 4.0 layout
 
@@ -428,12 +438,79 @@ class _Reader:
         return out
 
     def _wrap_objects(self) -> dict[str, str]:
-        kinds = {}
-        for holder in self.model_el.iter("WrapObjectSet"):
+        """Every wrap object's kind by name; WrapEllipsoids are read into
+        ``self._ellipsoids`` (name -> WrapEllipsoid, or the reason it cannot be used)."""
+        kinds: dict[str, str] = {}
+        self._ellipsoids: dict[str, WrapEllipsoid | str] = {}
+        for body_el in self.model_el.iter():
+            holder = body_el.find("WrapObjectSet")
+            if holder is None or body_el.tag not in ("Ground", "Body"):
+                continue
+            body = self.ground if body_el.tag == "Ground" else _name_of(body_el, "body")
             objs = holder.find("objects")
             for w in objs if objs is not None else []:
-                kinds[w.get("name")] = w.tag
+                wname = _name_of(w, "wrap object")
+                kinds[wname] = w.tag
+                if w.tag != "WrapEllipsoid":
+                    continue
+                where = f"WrapEllipsoid {wname!r}"
+                if not _bool(w.findtext("active"), True):
+                    self._ellipsoids[wname] = "inactive"
+                    continue
+                quadrant = (w.findtext("quadrant") or "all").strip().lower()
+                if quadrant not in ("all", ""):
+                    self._ellipsoids[wname] = f"it is constrained to quadrant {quadrant!r} (only unconstrained, 'all', is supported)"
+                    continue
+                radii = _floats(w.findtext("dimensions"), 3, f"{where} dimensions")
+                if any(r <= 0 for r in radii):
+                    raise ModelError(f"{self.filename}: {where} has dimensions {radii}; they must be positive")
+                rot = _floats(w.findtext("xyz_body_rotation") or "0 0 0", 3, f"{where} xyz_body_rotation")
+                trans = _floats(w.findtext("translation") or "0 0 0", 3, f"{where} translation")
+                self._ellipsoids[wname] = WrapEllipsoid(
+                    wname, body, tuple(radii), Transform.from_xyz_body_fixed(rot, trans)
+                )
         return kinds
+
+    def _muscle_wraps(self, name: str, gp: ET.Element, kinds: dict[str, str]) -> tuple[str, ...]:
+        """The wrap objects a muscle's path uses, or problems recorded for the others."""
+        out = []
+        for pw in gp.findall("PathWrapSet/objects/PathWrap"):
+            obj = (pw.findtext("wrap_object") or "").strip()
+            kind = kinds.get(obj)
+            if kind is None:
+                self.problems.append(f"muscle {name!r}: it wraps over {obj!r}, which is not a wrap object of the model")
+                continue
+            if kind != "WrapEllipsoid":
+                self.problems.append(
+                    f"muscle {name!r}: it wraps over {kind} {obj!r}; of the wrap objects only WrapEllipsoid is supported"
+                )
+                continue
+            found = self._ellipsoids[obj]
+            if found == "inactive":
+                continue
+            if isinstance(found, str):
+                self.problems.append(f"muscle {name!r}: it wraps over WrapEllipsoid {obj!r}, and {found}")
+                continue
+            method = (pw.findtext("method") or "hybrid").strip().lower()
+            if method != "midpoint":
+                self.problems.append(
+                    f"muscle {name!r}: its wrap over WrapEllipsoid {obj!r} uses method {method!r} "
+                    "(only 'midpoint' is supported)"
+                )
+                continue
+            rng = pw.findtext("range")
+            lo, hi = (int(v) for v in _floats(rng, 2, f"muscle {name!r} PathWrap range")) if rng else (-1, -1)
+            if (lo, hi) != (-1, -1):
+                self.problems.append(
+                    f"muscle {name!r}: its wrap over WrapEllipsoid {obj!r} is limited to points {lo}-{hi} "
+                    "(only the whole path, range -1 -1, is supported)"
+                )
+                continue
+            out.append(obj)
+        if len(out) > 1:
+            self.problems.append(f"muscle {name!r}: it wraps over {len(out)} objects ({', '.join(out)}); one is supported")
+            return ()
+        return tuple(out)
 
     def _muscles(self) -> list[Muscle]:
         wraps = self._wrap_objects()
@@ -446,11 +523,7 @@ class _Reader:
             gp = fel.find("GeometryPath")
             if gp is None:
                 raise ModelError(f"{self.filename}: muscle {name!r} has no GeometryPath")
-            for pw in gp.findall("PathWrapSet/objects/PathWrap"):
-                obj = (pw.findtext("wrap_object") or "").strip()
-                self.problems.append(
-                    f"muscle {name!r}: it wraps over {wraps.get(obj, 'wrap object')} {obj!r}, and wrapping is not supported"
-                )
+            muscle_wraps = self._muscle_wraps(name, gp, wraps)
             points = []
             pset = gp.find("PathPointSet/objects")
             for pel in pset if pset is not None else []:
@@ -459,7 +532,7 @@ class _Reader:
                     points.append(pt)
             if len(points) < 2:
                 raise ModelError(f"{self.filename}: muscle {name!r} has {len(points)} path point(s); it needs at least 2")
-            muscles.append(Muscle(name, tuple(points)))
+            muscles.append(Muscle(name, tuple(points), muscle_wraps))
         return muscles
 
     def _point_body(self, pel: ET.Element, muscle: str) -> tuple[str, Transform]:

@@ -29,7 +29,7 @@ from ..errors import ModelError
 from ..vocabulary import GROUPS, MUSCLE_IDS, POSTURE_VARIABLES
 from ._body import SIDE_SUFFIX, SIDES, Ellipsoid, Landmark, Sphere, UpperBodyModel
 from ._functions import Linear
-from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis
+from ._model import Coordinate, Joint, Model, Muscle, PathPoint, Transform, TransformAxis, WrapEllipsoid
 
 _TOP_KEYS = {"name", "version", "ground", "bodies", "posture_variables", "joint_limits", "surfaces", "obstacles", "landmarks", "muscles"}
 _MIRROR = np.array([1.0, 1.0, -1.0])
@@ -159,6 +159,16 @@ class _Builder:
         self._muscles()
         surfaces = self._surfaces()
         obstacles = self._obstacles()
+        by_name = {s.name: s for s in surfaces}
+        for where, name in self.wrap_refs:
+            if not _known(name, by_name):
+                raise _fail(where, f"unknown surface {shown(name)}; known: {', '.join(by_name) or 'none'}")
+        used = sorted({name for _, name in self.wrap_refs})
+        wrap_objects = [
+            WrapEllipsoid(n, by_name[n].body, by_name[n].radii,
+                          Transform(translation=np.array(by_name[n].centre) - self.origins[by_name[n].body]))
+            for n in used
+        ]
         model = Model(
             str(doc.get("name", self.filename)),
             self.coordinates,
@@ -166,6 +176,7 @@ class _Builder:
             self.engine_muscles,
             ground=self.ground,
             source=self.filename,
+            wrap_objects=wrap_objects,
         )
         return UpperBodyModel(
             model=model,
@@ -479,11 +490,15 @@ class _Builder:
         self.bundle_map: dict[tuple[str, str], tuple[str, ...]] = {}
         self.bundle_labels: dict[str, tuple[str, ...]] = {}
         self.attachments: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.wrap_refs: list[tuple[str, str]] = []  # (entry, surface name), checked once surfaces are read
         for muscle in order:
             where = f"muscles.{muscle}"
             _name(muscle, where)
             spec = _mapping(specs[muscle], where)
-            _keys(spec, where, set(), {"bundles", "path"})
+            _keys(spec, where, set(), {"bundles", "path", "wrap"})
+            muscle_wrap = spec.get("wrap")
+            if muscle_wrap is not None:
+                self.wrap_refs.append((f"{where}.wrap", muscle_wrap))
             if ("bundles" in spec) == ("path" in spec):
                 raise _fail(where, "give either `path` (one line) or `bundles` (several)")
             if "path" in spec:
@@ -501,7 +516,10 @@ class _Builder:
                     if label:
                         _name(label, bw)
                     bspec = _mapping(bspec, bw)
-                    _keys(bspec, bw, {"path"})
+                    _keys(bspec, bw, {"path"}, {"wrap"})
+                    wrap = bspec.get("wrap", muscle_wrap)
+                    if "wrap" in bspec and side == "right":
+                        self.wrap_refs.append((f"{bw}.wrap", bspec["wrap"]))
                     path = bspec["path"]
                     if not isinstance(path, list) or len(path) < 2:
                         n = len(path) if isinstance(path, list) else 0
@@ -510,7 +528,8 @@ class _Builder:
                     if kinds[0] is None or kinds[-1] is None:
                         raise _fail(f"{bw}.path", "origin and insertion (first and last points) must be landmarks")
                     engine = ".".join(x for x in (muscle, label, side) if x)
-                    self.engine_muscles.append(Muscle(engine, tuple(points)))
+                    wraps = (wrap,) if isinstance(wrap, str) else ()
+                    self.engine_muscles.append(Muscle(engine, tuple(points), wraps))
                     names.append(engine)
                     if side == "right":
                         if kinds[0] not in origins:

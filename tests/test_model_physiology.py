@@ -276,7 +276,8 @@ RIB_CAGE_MUSCLES = ("upper_trapezius", "middle_trapezius", "lower_trapezius", "r
 
 
 @pytest.mark.xfail(strict=True, reason="straight lines cut the surface at sampled postures: lower trapezius (T12 bundle) up to "
-                   "42 mm, rhomboid major 29 mm, pectoralis minor 28 mm, lower trapezius (T9) 25 mm, others 2-17 mm "
+                   "41 mm, pectoralis minor (rib 5) 30 mm, rhomboid major (T5) 28 mm, lower trapezius (T9) 26 mm, "
+                   "others 2-20 mm (counting only depth below the surface) "
                    "(measured after the issue 9 refit; before it: 37, 19, 29, 23 mm). The engine wraps over the "
                    "ellipsoid (`wrap: scapulothoracic`, OpenSim's WrapEllipsoid) but it is not switched on: with it on "
                    "(muscle_path gives the wrapped points) the cuts stay at 41, 30, 26, 22 mm (T12, pectoralis minor "
@@ -304,7 +305,10 @@ def test_rib_cage_muscles_do_not_dip_into_the_chest(body):
                     for a, b in zip(path[:-1], path[1:]):
                         pts = a + t[:, None] * (b - a)
                         u = np.einsum("ji,nj->ni", r_[k], pts - centre) / radii
-                        depth = (1 - np.linalg.norm(u, axis=1)) * radii.min()  # > 0 inside
+                        # > 0 inside; a point outside counts as on the surface, so a line
+                        # that passes above the curved surface (nearer it in the middle
+                        # than at its ends) is not mistaken for a cut
+                        depth = np.maximum((1 - np.linalg.norm(u, axis=1)) * radii.min(), 0.0)
                         dip = depth[1:-1].max() - max(depth[0], depth[-1])
                         if dip > 0.002:
                             worst.append((round(dip * 1000, 1), name, k))

@@ -168,6 +168,12 @@ def thoracoscapular():
     return module._OpenSimShoulder(path)
 
 
+def _marker(ref, name: str) -> np.ndarray:
+    """Where the reference model's marker ``name`` is now, in its ground frame."""
+    ref.model.realizePosition(ref.state)
+    return ref._vec(ref.model.getMarkerSet().get(name).getLocationInGround(ref.state))
+
+
 def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_model(body, thoracoscapular):
     """Lateral travel of the inferior angle at 20 and 40 degrees of upward rotation, against
     the marker AI of Seth et al. 2019's model turned by the same angle (its coordinate turns
@@ -175,11 +181,9 @@ def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_mo
     source was found for this linear excursion (see above), so the reference model is the
     yardstick: within 25 %."""
     ref = thoracoscapular
-    markers = ref.model.getMarkerSet()
 
     def ai():
-        ref.model.realizePosition(ref.state)
-        return ref._vec(markers.get("AI").getLocationInGround(ref.state))
+        return _marker(ref, "AI")
 
     ref.set_scapula({})
     ai0 = ai()
@@ -255,11 +259,9 @@ def test_medial_border_travel_at_the_retraction_range_ends_matches_the_thoracosc
     clavicular swing (the tolerance of the inferior-angle test above)."""
     assert body.ranges["scapula_retraction_right"] == (-25.0, 20.0)  # the ends named in the misses
     ref = thoracoscapular
-    markers = ref.model.getMarkerSet()
 
     def ts():
-        ref.model.realizePosition(ref.state)
-        return ref._vec(markers.get("TS").getLocationInGround(ref.state))
+        return _marker(ref, "TS")
 
     ref.set_scapula({})
     ts0 = ts()

@@ -125,7 +125,14 @@ def test_the_whole_flow_by_clicking(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport=PHONE)
     page.set_default_timeout(WAIT_MS)
-    _click_to_a_session(page, server, lambda name: page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True))
+    def shot(name: str) -> None:
+        # pictures are drawn on their first request: the screenshot waits for those the
+        # page loads at once (a lazy one below the fold is fetched when scrolled to)
+        _poll(page, "[...document.images].filter(i => i.loading !== 'lazy').every(i => i.complete && i.naturalWidth > 0)",
+              f"{name}: pictures loaded")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    _click_to_a_session(page, server, shot)
     page.click("#start")
     page.wait_for_selector("#rate:not([hidden])")
     page.screenshot(path=str(ARTIFACTS / "06-session-rate.png"), full_page=True)

@@ -663,16 +663,13 @@ class Model:
                 special.append(m)
                 continue
             for pa, pb in zip(muscle.points, muscle.points[1:]):
-                for w in muscle.wraps:
-                    wraps.append((self._body_index.get(pa.body, -1), np.asarray(pa.location, dtype=float),
-                                  self._body_index.get(pb.body, -1), np.asarray(pb.location, dtype=float),
-                                  m, wrap_index[w]))
-            for pa, pb in zip(muscle.points, muscle.points[1:]):
                 la, lb = np.asarray(pa.location, dtype=float), np.asarray(pb.location, dtype=float)
+                ba, bb = self._body_index.get(pa.body, -1), self._body_index.get(pb.body, -1)
+                for w in muscle.wraps:  # every segment may be the one that wraps
+                    wraps.append((ba, la, bb, lb, m, wrap_index[w]))
                 if pa.body == pb.body:  # both ends in one body: the segment never changes length
                     constant[m] += float(np.linalg.norm(lb - la))
                 else:
-                    ba, bb = self._body_index.get(pa.body, -1), self._body_index.get(pb.body, -1)
                     by_pair.setdefault((ba, bb), []).append((m, la, lb))
         segments = [(ba, la, bb, lb, m) for (ba, bb), segs in by_pair.items() for m, la, lb in segs]
         self._segments = segments

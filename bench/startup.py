@@ -4,9 +4,11 @@ The commands run side by side, interleaved (numpy, plan, assess, numpy, plan, ..
 N times each, so that the load of this shared machine weighs on all of them alike;
 the table gives the median and the ratio of medians to numpy's, and the same for the
 CPU time of each process (user + system), which a busy machine disturbs less. The
-cache directory (``RELIEVE_CACHE_DIR``) is a temporary one, warmed by one run before
-timing; the cold-cache rows (directory emptied before each of 3 runs, so the model
-is built from its YAML file again) are for information. The compiled kernel lives
+cache directory (``RELIEVE_CACHE_DIR``: the built model and the parsed data files) is
+a temporary one, warmed by one run before timing; the cold-cache rows (directory
+emptied before each of 3 runs, so the model is built and every data file parsed
+again) are for information. The package is byte-compiled first, as ``make bench``
+does (an editable install is not, and this machine sets PYTHONDONTWRITEBYTECODE). The compiled kernel lives
 beside numba's cache in the package, not in the cache directory, so the cold rows
 do not rebuild it (that happens once per version of the kernel: about 10 s of CPU).
 
@@ -56,6 +58,9 @@ def _run(argv: list[str], env: dict) -> tuple[float, float]:
 
 def main() -> dict:
     relieve = _relieve()
+    import compileall
+
+    compileall.compile_dir(REPO / "src" / "relieve", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="relieve-bench-startup-"))
     try:
         findings = work / "findings.json"

@@ -18,6 +18,7 @@ LAYERS = {
     "_version": 0,
     "_lazy": 0,
     "_input": 1,
+    "_filecache": 1,
     "_data": 2,
     "vocabulary": 1,
     "contract": 3,

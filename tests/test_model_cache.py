@@ -209,7 +209,7 @@ def test_the_file_is_replaced_atomically(cache, monkeypatch):
     def fail(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(_cache.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     assert _cache._write(cache_file(cache), "c" * 64, {"x": 1}) == "No space left on device"
     monkeypatch.undo()
     assert cache_file(cache).read_bytes() == before  # the old file is intact
@@ -326,3 +326,50 @@ def test_while_another_process_builds_the_kernel_this_one_does_not_wait(tmp_path
     finally:
         os.close(fd)
     assert module is None and "another process" in note
+
+
+# ------------------------------------------------------------------ packaged data files
+
+
+def test_packaged_data_is_parsed_once_then_read_back(cache, monkeypatch):
+    from relieve import _data
+
+    first = _data.packaged_yaml("relieve.anatomy", "muscles.yaml")
+    stored = cache / "relieve.anatomy.muscles.yaml.parsed"
+    assert stored.is_file()
+
+    def must_not_parse(text, name):
+        raise AssertionError(f"{name} parsed again")
+
+    monkeypatch.setattr(_data, "parse_yaml", must_not_parse)
+    again = _data.packaged_yaml("relieve.anatomy", "muscles.yaml")
+    assert again == first and again is not first  # each call its own object
+    again["muscles"].clear()
+    assert _data.packaged_yaml("relieve.anatomy", "muscles.yaml") == first
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "stale key", "not a cache file"])
+def test_a_damaged_or_stale_parse_is_parsed_again(cache, damage):
+    from relieve import _data
+
+    first = _data.packaged_yaml("relieve.anatomy", "regions.yaml")
+    stored = cache / "relieve.anatomy.regions.yaml.parsed"
+    blob = stored.read_bytes()
+    start = len(_data._MAGIC)
+    broken = {
+        "truncated": blob[:-20],
+        "flipped": blob[:-1] + bytes([blob[-1] ^ 0xFF]),
+        "stale key": blob[:start] + b"0" * 64 + blob[start + 64:],
+        "not a cache file": b"regions: []\n",
+    }[damage]
+    stored.write_bytes(broken)
+    assert _data.packaged_yaml("relieve.anatomy", "regions.yaml") == first
+    assert stored.read_bytes() == blob  # rewritten whole
+
+
+def test_packaged_data_without_a_cache_directory_is_parsed_each_time(tmp_path, monkeypatch):
+    from relieve import _data, _filecache
+
+    monkeypatch.setattr(_filecache, "cache_dir", lambda: None)
+    assert _data.packaged_yaml("relieve.anatomy", "regions.yaml")
+    assert not any(tmp_path.iterdir())

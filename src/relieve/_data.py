@@ -8,52 +8,64 @@ duplicated entry would be lost without a word).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import pickle
+import sys
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from . import _filecache
 from ._input import shown
+from ._version import __version__
 from .errors import ModelError
 
-
-# libyaml's parser when PyYAML was built with it (about five times faster: the knowledge
-# base loads in about 20 ms instead of 105), else the pure-Python one; the same results.
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class StrictLoader(_SafeBase):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
+# PyYAML is imported only when a file has to be parsed: a packaged file read before,
+# by this version of the package, comes back from the cache directory (see
+# ``packaged_yaml``), which saves a short command the import and the parse.
 
 
-def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False):
-    loader.flatten_mapping(node)
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            first = seen.get(key)
-        except TypeError:  # a list or mapping used as a key
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
-            ) from None
-        if first is not None:
-            raise ModelError(
-                f"{shown(key)} is given twice (lines {first.start_mark.line + 1} and {key_node.start_mark.line + 1})"
-            )
-        seen[key] = key_node
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+@functools.cache
+def _strict_loader() -> type:
+    """A safe YAML loader that refuses a key given twice in one mapping: libyaml's
+    parser when PyYAML was built with it (about five times faster: the knowledge base
+    parses in about 20 ms instead of 105), else the pure-Python one; the same results."""
+    import yaml
 
+    class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        pass
 
-StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    def construct_mapping(loader, node, deep: bool = False):
+        loader.flatten_mapping(node)
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # a list or mapping used as a key
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
+                ) from None
+            if first is not None:
+                raise ModelError(
+                    f"{shown(key)} is given twice (lines {first.start_mark.line + 1} and {key_node.start_mark.line + 1})"
+                )
+            seen[key] = key_node
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return StrictLoader
 
 
 def load_strict(text: str) -> Any:
-    """Parse YAML text with ``StrictLoader``. A duplicate key raises ``ModelError``; any
+    """Parse YAML text strictly (a key given twice in one mapping is refused: the safe
+    loader would silently keep the last one). A duplicate key raises ``ModelError``; any
     other problem ``yaml.YAMLError`` - also what PyYAML would raise as something else
     (an integer of 5,000 digits, a date like 2024-13-45, nesting thousands deep)."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=StrictLoader)
+        return yaml.load(text, Loader=_strict_loader())
     except (yaml.YAMLError, ModelError):
         raise
     except (ValueError, OverflowError, TypeError) as exc:
@@ -64,6 +76,8 @@ def load_strict(text: str) -> Any:
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text strictly; every problem is a ``ModelError`` naming the file."""
+    import yaml
+
     try:
         return load_strict(text)
     except ModelError as exc:
@@ -72,10 +86,43 @@ def parse_yaml(text: str, name: str) -> Any:
         raise ModelError(f"not valid YAML: {exc}", field=name) from None
 
 
-def packaged_yaml(package: str, name: str) -> Any:
-    """``data/<name>`` of ``package``, parsed; a missing or broken file names itself."""
+_MAGIC = b"relieve packaged data 1\n"
+
+
+def _parsed_key(source: bytes) -> str:
+    """What a parse of ``source`` depends on: its bytes, this package's version and
+    loader (this file), and the Python that pickled it."""
+    digest = hashlib.sha256(source)
+    digest.update(f"|relieve {__version__}|python {sys.version_info[:3]}|".encode())
     try:
-        text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+        digest.update(hashlib.sha256(resources.files(__package__).joinpath("_data.py").read_bytes()).digest())
+    except OSError:
+        digest.update(b"loader source missing")
+    return digest.hexdigest()
+
+
+def packaged_yaml(package: str, name: str) -> Any:
+    """``data/<name>`` of ``package``, parsed; a missing or broken file names itself.
+
+    A parse is kept in the cache directory (``relieve._filecache``) under the file's
+    content, so the next process reads it back instead of parsing again; a file that
+    does not parse is never stored, and each call returns a new object."""
+    try:
+        source = resources.files(package).joinpath("data", name).read_bytes()
     except OSError as exc:
         raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
-    return parse_yaml(text, name)
+    root = _filecache.cache_dir()
+    path = root / f"{package}.{name}.parsed" if root is not None else None
+    key = _parsed_key(source)
+    if path is not None:
+        found = _filecache.read(path, _MAGIC, key)
+        if found is not None:
+            return found
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
+    value = parse_yaml(text, name)
+    if path is not None:
+        _filecache.write(path, _MAGIC, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value

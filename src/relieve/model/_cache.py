@@ -4,27 +4,19 @@ Building ``UpperBodyModel`` from ``data/upper_body.yaml`` (parse, validate, mirr
 plan the kernel, compute the neutral lengths) takes a tenth of a second or more;
 reading it back from a cache file takes a few milliseconds.
 
-The cache file is ``<cache dir>/<name>.model``, the cache directory being
-``$RELIEVE_CACHE_DIR`` if set, else ``platformdirs.user_cache_dir("relieve")``. It
-holds a header line, the key (sha256 over the model file's bytes, the package
-version, the source of the code that builds and computes the model, and the Python
-and NumPy versions - an editable install keeps its version number while its code
-changes), the sha256 of the payload, and the payload (a pickle).
-
-It is never trusted blindly: a missing file, another key (stale), a payload whose
-digest does not match (truncated or corrupt), or any failure to read it means the
-model is built again and the file rewritten atomically (written to a temporary file
-in the same directory, then renamed over the old one). When the directory cannot be
-written the model is just built in memory. The digest catches damage, not a hostile
-writer: whoever can write the cache directory could write the digest too, just as
-with Python's own ``__pycache__``.
+The cache file is ``<cache dir>/<name>.model`` (``relieve._filecache``: the
+directory, the file's layout, and why a file is never trusted blindly). Its key is a
+sha256 over the model file's bytes, the package version, the source of the code that
+builds and computes the model, and the Python and NumPy versions - an editable
+install keeps its version number while its code changes. A missing, stale or damaged
+file means the model is built again and the file rewritten; when the directory cannot
+be written the model is just built in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 import sys
 from pathlib import Path
@@ -33,7 +25,9 @@ from typing import Callable, TypeVar
 
 import numpy as np
 
-ENV_VAR = "RELIEVE_CACHE_DIR"
+from .. import _filecache
+from .._filecache import ENV_VAR, cache_dir
+
 _MAGIC = b"relieve model cache 1\n"
 _HERE = Path(__file__).resolve().parent
 # The code whose behaviour is baked into a cached model.
@@ -48,19 +42,6 @@ T = TypeVar("T")
 # What the last ``load_or_build`` in this process did, per name: "loaded", "built
 # and stored", "built (not stored: ...)" - for tests and the benchmark.
 last_event: dict[str, str] = {}
-
-
-def cache_dir() -> Path | None:
-    """``$RELIEVE_CACHE_DIR``, else the user cache directory; None if neither is known."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("relieve"))
-    except Exception:  # noqa: BLE001 - no home directory, an odd platform...
-        return None
 
 
 def model_key(source: bytes) -> str:
@@ -100,27 +81,7 @@ def load_or_build(name: str, key: str, build: Callable[[], T], kind: type | None
 
 
 def _read(path: Path, key: str, kind: type | None):
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    header = len(_MAGIC)
-    if not data.startswith(_MAGIC) or len(data) < header + 130:
-        return None
-    stored_key = data[header : header + 64].decode("ascii", "replace")
-    digest = data[header + 65 : header + 129].decode("ascii", "replace")
-    payload = data[header + 130 :]
-    if stored_key != key or data[header + 64 : header + 65] != b"\n" or data[header + 129 : header + 130] != b"\n":
-        return None
-    if hashlib.sha256(payload).hexdigest() != digest:
-        return None
-    try:
-        value = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a payload we cannot read is rebuilt
-        return None
-    if kind is not None and not isinstance(value, kind):
-        return None
-    return value
+    return _filecache.read(path, _MAGIC, key, kind)
 
 
 def _write(path: Path, key: str, value) -> str:
@@ -129,28 +90,7 @@ def _write(path: Path, key: str, value) -> str:
         payload = _dumps(value)
     except Exception as exc:  # noqa: BLE001 - an object we cannot store is simply not cached
         return f"cannot serialise: {exc}"
-    blob = b"".join([_MAGIC, key.encode("ascii"), b"\n", hashlib.sha256(payload).hexdigest().encode("ascii"), b"\n", payload])
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(blob)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return ""
+    return _filecache.write(path, _MAGIC, key, payload)
 
 
 # --------------------------------------------------------------------------- pickling

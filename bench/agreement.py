@@ -345,7 +345,7 @@ SHOULDER_PAIRS: list[tuple[str, str | None, tuple[str, ...]]] = [
 SHOULDER_POSTURES = [
     ("elevation +15", "scapula_elevation_right", 15.0),
     ("elevation +30", "scapula_elevation_right", 30.0),
-    ("depression -8", "scapula_elevation_right", -8.0),
+    ("depression -5", "scapula_elevation_right", -5.0),
     ("retraction +15", "scapula_retraction_right", 15.0),
     ("protraction -15", "scapula_retraction_right", -15.0),
     ("protraction -25", "scapula_retraction_right", -25.0),

@@ -143,6 +143,16 @@ def test_acromion_rise_at_full_shrug(body):
     assert rise == pytest.approx(expected, rel=0.15), f"{rise * 1000:.0f} mm against {expected * 1000:.0f} mm"
 
 
+def test_full_neck_rotation_turns_the_atlas_on_the_axis_as_measured(body):
+    # Ishii et al., Spine 2004;29(7):E139-E144 (3-D MRI of 15 volunteers at maximal head
+    # rotation): C1-C2 turns 36.2 +/- 4.5 degrees to each side (upper_body.yaml, ishii).
+    names = list(body.model.coordinate_names)
+    for turn in body.ranges["neck_rotation"]:
+        q = body.q_from_postures(np.array([[turn if v == "neck_rotation" else 0.0 for v in body.posture_variables]]))[0]
+        c1_c2 = abs(np.degrees(q[names.index("c1_c2_rotation_right")]))
+        assert 36.2 - 4.5 <= c1_c2 <= 36.2 + 4.5, f"{turn:+.0f}: C1-C2 {c1_c2:.1f} degrees"
+
+
 def test_upward_rotation_is_one_degree_in_the_scapular_plane(body):
     """Contract section 1: scapula_upward_rotation is degrees of glenoid upward rotation,
     the scapula turning in its own plane. The medial border (superior to inferior angle),

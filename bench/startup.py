@@ -8,9 +8,10 @@ cache directory (``RELIEVE_CACHE_DIR``: the built model and the parsed data file
 a temporary one, warmed by one run before timing; the cold-cache rows (directory
 emptied before each of 3 runs, so the model is built and every data file parsed
 again) are for information. The package is byte-compiled first, as ``make bench``
-does (an editable install is not, and this machine sets PYTHONDONTWRITEBYTECODE). The compiled kernel lives
-beside numba's cache in the package, not in the cache directory, so the cold rows
-do not rebuild it (that happens once per version of the kernel: about 10 s of CPU).
+does (an editable install is not, and this machine sets PYTHONDONTWRITEBYTECODE).
+The compiled kernel lives beside numba's cache in the package, not in the cache
+directory, so the cold rows do not rebuild it (that happens once per version of the
+kernel: about 10 s of CPU).
 
 Target (issue "One library for every front end"): plan and assess each at most 2.5x
 numpy's time.

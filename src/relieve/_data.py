@@ -89,15 +89,21 @@ def parse_yaml(text: str, name: str) -> Any:
 _MAGIC = b"relieve packaged data 1\n"
 
 
-def _parsed_key(source: bytes) -> str:
-    """What a parse of ``source`` depends on: its bytes, this package's version and
-    loader (this file), and the Python that pickled it."""
-    digest = hashlib.sha256(source)
-    digest.update(f"|relieve {__version__}|python {sys.version_info[:3]}|".encode())
+@functools.cache
+def _reader_digest() -> bytes:
+    """This package's version, this reader's own source and the Python that pickles."""
+    digest = hashlib.sha256(f"relieve {__version__}|python {sys.version_info[:3]}|".encode())
     try:
-        digest.update(hashlib.sha256(resources.files(__package__).joinpath("_data.py").read_bytes()).digest())
+        digest.update(resources.files(__package__).joinpath("_data.py").read_bytes())
     except OSError:
-        digest.update(b"loader source missing")
+        digest.update(b"reader source missing")
+    return digest.digest()
+
+
+def _parsed_key(source: bytes) -> str:
+    """What a parse of ``source`` depends on: its bytes and ``_reader_digest``."""
+    digest = hashlib.sha256(source)
+    digest.update(_reader_digest())
     return digest.hexdigest()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import pickle
 import sys
 from importlib import resources
 from typing import Any
@@ -117,18 +116,13 @@ def packaged_yaml(package: str, name: str) -> Any:
         source = resources.files(package).joinpath("data", name).read_bytes()
     except OSError as exc:
         raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
-    root = _filecache.cache_dir()
-    path = root / f"{package}.{name}.parsed" if root is not None else None
-    key = _parsed_key(source)
-    if path is not None:
-        found = _filecache.read(path, _MAGIC, key)
-        if found is not None:
-            return found
-    try:
-        text = source.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
-    value = parse_yaml(text, name)
-    if path is not None:
-        _filecache.write(path, _MAGIC, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def parse() -> Any:
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelError(f"cannot read packaged data: {exc}", field=name) from exc
+        return parse_yaml(text, name)
+
+    value, _ = _filecache.load_or_build(f"{package}.{name}.parsed", _MAGIC, _parsed_key(source), parse)
     return value

@@ -24,9 +24,12 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Callable, TypeVar
 
 ENV_VAR = "RELIEVE_CACHE_DIR"
 _KEY_LENGTH = 64  # sha256 in hex
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path | None:
@@ -93,3 +96,37 @@ def write(path: Path, magic: bytes, key: str, payload: bytes) -> str:
             except OSError:
                 pass
     return ""
+
+
+def write_value(path: Path, magic: bytes, key: str, value, dumps: Callable[[object], bytes]) -> str:
+    """``write`` of ``dumps(value)``; "" on success, else why not (also an object that
+    cannot be serialised: it is simply not stored)."""
+    try:
+        payload = dumps(value)
+    except Exception as exc:  # noqa: BLE001 - an object we cannot store is simply not cached
+        return f"cannot serialise: {exc}"
+    return write(path, magic, key, payload)
+
+
+def _pickle(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_or_build(
+    filename: str, magic: bytes, key: str, build: Callable[[], T], dumps: Callable[[object], bytes] = _pickle,
+    kind: type | None = None,
+) -> tuple[T, str]:
+    """The value stored as ``filename`` for ``key``, else ``build()`` (stored for next
+    time; an exception from ``build`` stores nothing), and what happened: "loaded",
+    "built and stored" or "built (not stored: why)"."""
+    root = cache_dir()
+    path = root / filename if root is not None else None
+    if path is not None:
+        found = read(path, magic, key, kind)
+        if found is not None:
+            return found, "loaded"
+    value = build()
+    if path is None:
+        return value, "built (not stored: no cache directory)"
+    problem = write_value(path, magic, key, value, dumps)
+    return value, "built and stored" if not problem else f"built (not stored: {problem})"

@@ -61,36 +61,13 @@ def model_key(source: bytes) -> str:
 
 def load_or_build(name: str, key: str, build: Callable[[], T], kind: type | None = None) -> T:
     """The object cached as ``name`` under ``key``, else ``build()`` (stored for next time)."""
-    root = cache_dir()
-    path = root / f"{name}.model" if root is not None else None
-    if path is not None:
-        found = _read(path, key, kind)
-        if found is not None:
-            last_event[name] = "loaded"
-            return found
-    value = build()
-    if path is None:
-        last_event[name] = "built (not stored: no cache directory)"
-        return value
-    problem = _write(path, key, value)
-    last_event[name] = "built and stored" if not problem else f"built (not stored: {problem})"
+    value, last_event[name] = _filecache.load_or_build(f"{name}.model", _MAGIC, key, build, _dumps, kind)
     return value
-
-
-# --------------------------------------------------------------------------- file
-
-
-def _read(path: Path, key: str, kind: type | None):
-    return _filecache.read(path, _MAGIC, key, kind)
 
 
 def _write(path: Path, key: str, value) -> str:
     """Store atomically; "" on success, else why not (the caller carries on)."""
-    try:
-        payload = _dumps(value)
-    except Exception as exc:  # noqa: BLE001 - an object we cannot store is simply not cached
-        return f"cannot serialise: {exc}"
-    return _filecache.write(path, _MAGIC, key, payload)
+    return _filecache.write_value(path, _MAGIC, key, value, _dumps)
 
 
 # --------------------------------------------------------------------------- pickling

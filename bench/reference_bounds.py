@@ -8,18 +8,19 @@ can be read as ours alone or shared with the field's reference.
 
 (a) Shoulder blade: the thoracoscapular shoulder of Seth et al. 2019
     (``NeckAndShoulder.osim``), evaluated with OpenSim (bench/agreement.py's wrapper:
-    scapula set, clavicle solved to keep the AC points together). Its scapulothoracic
+    elevation, abduction and upward rotation set; winging and the clavicle solved so
+    that the AC points coincide). Its scapulothoracic
     coordinates have NO physiological range in the file (``scapula_elevation``,
     ``scapula_abduction`` and ``scapula_upward_rot`` range over -180..+180 degrees), so
     they are sampled over OUR ranges, carried over to its coordinates as
     bench/agreement.py matches amounts: each range end of our elevation (retraction)
     becomes the reference elevation (abduction) that moves the root of the scapular
     spine as far up (toward the midline); upward rotation is degrees for degrees.
-    ``scapula_winging`` (we have no such variable) is held at its default. Its neck
+    ``scapula_winging`` (we have no such variable) follows from the AC joint. Its neck
     coordinates (``pitch1 roll1 yaw1`` skull-C2, ``pitch2 roll2 yaw2`` C2-T1; the
     ``aux*`` joints follow through the file's coordinate couplers) are sampled over the
     file's own ranges. Uniform random postures plus every corner of the nine coordinates.
-    Lengths are percent changes from the model's default pose.
+    Lengths are percent changes from the model's assembled default pose.
 
 (b) Neck: the Mortensen/Vasavada head-neck model (``Mortensen2014_rigidTorso.osim``),
     read with the project's own OpenSim loader (1e-11 m from OpenSim), over three sets
@@ -190,7 +191,7 @@ def carried_ranges(body, ref) -> dict[str, tuple[float, float]]:
 def shoulder_extremes(path: Path, body, n_random: int | None = None):
     """Reference muscle -> (min, max, posture at min, posture at max) over the sample,
     plus the sampled ranges and the count of postures."""
-    from agreement import SHOULDER_PAIRS
+    from agreement import SHOULDER_PAIRS, ACJointOpen
 
     n_random = N_SHOULDER_RANDOM if n_random is None else n_random
     ref = _shoulder_class()(path)
@@ -200,12 +201,15 @@ def shoulder_extremes(path: Path, body, n_random: int | None = None):
     lo = np.array([min(scap[c]) for c in cols[:3]] + [ref.neck_range[c][0] for c in NECK_COORDS])
     hi = np.array([max(scap[c]) for c in cols[:3]] + [ref.neck_range[c][1] for c in NECK_COORDS])
     postures = _uniform_and_corners(lo, hi, n_random, np.random.default_rng(0))
-    pct = np.empty((len(postures), len(names)))
-    gap = np.empty(len(postures))  # AC points apart after the clavicle solve, metres
+    pct = np.full((len(postures), len(names)), np.nan)
     for k, row in enumerate(postures):
-        ref.pose(dict(zip(NECK_COORDS, row[3:])), dict(zip(cols[:3], row[:3])))
+        try:
+            ref.pose(dict(zip(NECK_COORDS, row[3:])), dict(zip(cols[:3], row[:3])))
+        except ACJointOpen:
+            continue  # not a posture the reference can take: left out, counted below
         pct[k] = [100.0 * (ref.length(n) / ref.neutral[n] - 1.0) for n in names]
-        gap[k] = np.linalg.norm(ref.ac_point("clavicle") - ref.ac_point("scapula"))
+    reachable = ~np.isnan(pct[:, 0])
+    postures, pct = postures[reachable], pct[reachable]
     ref.pose({}, {})
     out = {}
     for j, n in enumerate(names):
@@ -214,8 +218,7 @@ def shoulder_extremes(path: Path, body, n_random: int | None = None):
     both = pct[:, [names.index("trap_cl"), names.index("trap_acr")]].mean(axis=1)
     out["trap_cl+trap_acr"] = (float(both.min()), float(both.max()), postures[both.argmin()], postures[both.argmax()])
     ref.pose({}, {})
-    gap0 = float(np.linalg.norm(ref.ac_point("clavicle") - ref.ac_point("scapula")))
-    return out, scap, ref.neck_range, cols, (gap0, float(np.median(gap)), float(gap.max())), len(postures)
+    return out, scap, ref.neck_range, cols, int((~reachable).sum()), len(postures)
 
 
 def _where(row: np.ndarray, cols: list[str], scap: dict, body) -> str:
@@ -301,16 +304,19 @@ def main() -> int:
         from agreement import SHOULDER_PAIRS
 
         start = time.perf_counter()
-        ref, scap, neck_range, cols, gaps, n = shoulder_extremes(shoulder_path, body)
+        ref, scap, neck_range, cols, unreachable, n = shoulder_extremes(shoulder_path, body)
         seconds = time.perf_counter() - start
-        print(f"(a) NeckAndShoulder.osim in OpenSim: N = {n:,} postures ({N_SHOULDER_RANDOM:,} uniform random + "
-              f"{n - N_SHOULDER_RANDOM} corners of {len(cols)} coordinates), {seconds:.1f} s")
+        sampled = N_SHOULDER_RANDOM + 2 ** len(cols)
+        print(f"(a) NeckAndShoulder.osim in OpenSim: N = {n:,} postures of {sampled:,} sampled ({N_SHOULDER_RANDOM:,} "
+              f"uniform random + {2 ** len(cols)} corners of {len(cols)} coordinates), {seconds:.1f} s; "
+              f"{unreachable} left out where its AC joint cannot close (no winging and clavicle bring the "
+              "scapula's AC point to the clavicle's)")
         print(table(
             ["our variable", "our range deg", "reference coordinate", "in the file deg", "sampled: change from default, deg (at our low .. high end)"],
             [[ours_v, f"{body.ranges[ours_v][0]:+.0f} .. {body.ranges[ours_v][1]:+.0f}", theirs,
               "-180 .. +180 (no limit)", f"{np.rad2deg(scap[theirs][0]):+.1f} .. {np.rad2deg(scap[theirs][1]):+.1f}"]
              for ours_v, theirs in SCAPULA_COORDS]
-            + [["-", "-", "scapula_winging", "-90 .. +90", "held at its default"]]
+            + [["-", "-", "scapula_winging", "-90 .. +90", "solved with the clavicle (AC joint)"]]
             + [["(neck: ours below)", "", c, f"{np.rad2deg(neck_range[c][0]):+.0f} .. {np.rad2deg(neck_range[c][1]):+.0f}",
                 "the file's range"] for c in NECK_COORDS],
             "ranges (the reference's scapular ends carried from ours by the spine root's travel; upward rotation "
@@ -319,9 +325,6 @@ def main() -> int:
         print("ours, neck and thorax: " + ", ".join(
             f"{v} {body.ranges[v][0]:+.0f} .. {body.ranges[v][1]:+.0f}"
             for v in body.posture_variables if not v.startswith("scapula_")))
-        print(f"the clavicle solve leaves the AC points {1000 * gaps[0]:.1f} mm apart at the default pose, "
-              f"{1000 * gaps[1]:.1f} mm (median) and up to {1000 * gaps[2]:.1f} mm over the sample (only trap_cl, "
-              "on the clavicle, depends on it)")
         print()
         rows = []
         for muscle, bundle, ref_muscles in SHOULDER_PAIRS:

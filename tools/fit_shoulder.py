@@ -624,7 +624,7 @@ def check_against_engine(problem) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--write", action="store_true", help="write the fitted numbers into the model file")
-    ap.add_argument("--iterations", type=int, default=40)
+    ap.add_argument("--iterations", type=int, default=150)
     args = ap.parse_args()
     doc = yaml.safe_load(MODEL_FILE.read_text(encoding="utf-8"))
     if float(doc["bodies"][UPWARD_IN_PLANE[0]]["axes"][UPWARD_IN_PLANE[1]].get("scale", 1.0)) != 1.0:

@@ -457,6 +457,34 @@ class _OpenSimShoulder:
             raise ACJointOpen(f"the reference's AC joint cannot close at {delta} ({1000 * np.linalg.norm(r):.3g} mm apart)")
         self.model.realizePosition(self.state)
 
+    def set_clavicle_swing(self, degrees: float) -> None:
+        """Set scapula_abduction so that the clavicle (solved with the AC joint together)
+        turns ``degrees`` forward about clav_prot from neutral (secant): the reference
+        at one of our scapula_retraction values by that variable's meaning (one degree of
+        clavicular swing), our +retraction being its -degrees."""
+        self.set_scapula({})
+        prot0 = self.coords.get("clav_prot").getValue(self.state)
+
+        def swing(d: float) -> float:
+            self.set_scapula({"scapula_abduction": d})
+            return self.coords.get("clav_prot").getValue(self.state) - prot0
+
+        target = np.deg2rad(degrees)
+        a, fa, b = 0.0, 0.0, 2.0 * target
+        fb = swing(b)
+        for _ in range(30):
+            if abs(fb - target) < 1e-9 or fb == fa:
+                break
+            a, fa, b = b, fb, b + (target - fb) * (b - a) / (fb - fa)
+            fb = swing(b)
+        if abs(fb - target) > 1e-6:
+            raise ACJointOpen(f"no scapula_abduction swings the clavicle {degrees:+g} degrees")
+
+    def marker(self, name: str) -> np.ndarray:
+        """Where the reference's marker ``name`` is now, in its ground frame."""
+        self.model.realizePosition(self.state)
+        return self._vec(self.model.getMarkerSet().get(name).getLocationInGround(self.state))
+
     def length(self, name: str) -> float:
         return self.muscles.get(name).getLength(self.state)
 

@@ -199,12 +199,6 @@ def thoracoscapular():
     return module._OpenSimShoulder(path)
 
 
-def _marker(ref, name: str) -> np.ndarray:
-    """Where the reference model's marker ``name`` is now, in its ground frame."""
-    ref.model.realizePosition(ref.state)
-    return ref._vec(ref.model.getMarkerSet().get(name).getLocationInGround(ref.state))
-
-
 def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_model(body, thoracoscapular):
     """Lateral travel of the inferior angle at 20 and 40 degrees of upward rotation, against
     the marker AI of Seth et al. 2019's model turned by the same angle (its coordinate turns
@@ -212,15 +206,11 @@ def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_mo
     source was found for this linear excursion (see above), so the reference model is the
     yardstick: within 25 %."""
     ref = thoracoscapular
-
-    def ai():
-        return _marker(ref, "AI")
-
     ref.set_scapula({})
-    ai0 = ai()
+    ai0 = ref.marker("AI")
     for deg in (20.0, 40.0):
         ref.set_scapula({"scapula_upward_rot": np.deg2rad(deg)})
-        theirs = (ai() - ai0)[2]
+        theirs = (ref.marker("AI") - ai0)[2]
         ours = _move(body, "inferior_angle", {"scapula_upward_rotation_right": deg})[2]
         assert ours == pytest.approx(theirs, rel=0.25), (deg, ours, theirs)
     ref.set_scapula({})
@@ -257,27 +247,6 @@ MEDIAL_BORDER_TRAVEL_MISSES = {
 }
 
 
-def _reference_at_clavicle_swing(ref, degrees):
-    """Set the reference's scapula_abduction so that its clavicle (solved to keep the AC
-    joint together) turns `degrees` forward about clav_prot from neutral (secant)."""
-    ref.set_scapula({})
-    prot0 = ref.coords.get("clav_prot").getValue(ref.state)
-
-    def swing(d):
-        ref.set_scapula({"scapula_abduction": d})
-        return ref.coords.get("clav_prot").getValue(ref.state) - prot0
-
-    target = np.deg2rad(degrees)
-    a, fa, b = 0.0, 0.0, 2.0 * target
-    fb = swing(b)
-    for _ in range(30):
-        if abs(fb - target) < 1e-9 or fb == fa:
-            break
-        a, fa, b = b, fb, b + (target - fb) * (b - a) / (fb - fa)
-        fb = swing(b)
-    assert abs(fb - target) < 1e-6, (degrees, np.rad2deg(fb))
-
-
 @pytest.mark.parametrize(
     "degrees",
     [pytest.param(d, marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=MEDIAL_BORDER_TRAVEL_MISSES[d])]
@@ -292,14 +261,10 @@ def test_medial_border_travel_at_the_retraction_range_ends_matches_the_thoracosc
     clavicular swing (the tolerance of the inferior-angle test above)."""
     assert body.ranges["scapula_retraction_right"] == (-25.0, 20.0)  # the ends named in the misses
     ref = thoracoscapular
-
-    def ts():
-        return _marker(ref, "TS")
-
     ref.set_scapula({})
-    ts0 = ts()
-    _reference_at_clavicle_swing(ref, -degrees)  # our + is retraction, its clav_prot + is protraction
-    theirs = (ts() - ts0)[2]  # + away from the midline on the right
+    ts0 = ref.marker("TS")
+    ref.set_clavicle_swing(-degrees)  # our + is retraction, its clav_prot + is protraction
+    theirs = (ref.marker("TS") - ts0)[2]  # + away from the midline on the right
     ref.set_scapula({})
     ours = _move(body, "scapular_spine_root", {"scapula_retraction_right": degrees})[2]
     assert np.sign(ours) == np.sign(theirs) == -np.sign(degrees), (ours, theirs)

@@ -263,11 +263,7 @@ def reference_tables():
     if path is None:
         raise SystemExit("../shared/reference/opensim/NeckAndShoulder.osim is absent: nothing to fit to")
     ref = A._OpenSimShoulder(path)
-    markers = ref.model.getMarkerSet()
-
-    def marker(name):
-        ref.model.realizePosition(ref.state)
-        return ref._vec(markers.get(name).getLocationInGround(ref.state))
+    marker = ref.marker
 
     def snapshot():
         pct = [float(np.mean([100.0 * (ref.length(m) / ref.neutral[m] - 1.0) for m in rm])) for _, _, rm in A.SHOULDER_PAIRS]

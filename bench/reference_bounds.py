@@ -50,7 +50,7 @@ from _common import reference, table  # noqa: E402
 
 SHORTEST_PCT, LONGEST_PCT = -40.0, 50.0
 
-# OpenSim takes about 9 ms a posture here (the clavicle is solved at each), so the
+# OpenSim takes about 4 ms a posture here (winging and the clavicle are solved at each), so the
 # random sample is sized for well under a minute; the 512 corners are all of them.
 N_SHOULDER_RANDOM = 4000
 N_NECK_RANDOM = 20_000

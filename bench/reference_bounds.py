@@ -217,7 +217,6 @@ def shoulder_extremes(path: Path, body, n_random: int | None = None):
     # the mean of the two upper trapezius lines, as our upper_trapezius is a mean of bundles
     both = pct[:, [names.index("trap_cl"), names.index("trap_acr")]].mean(axis=1)
     out["trap_cl+trap_acr"] = (float(both.min()), float(both.max()), postures[both.argmin()], postures[both.argmax()])
-    ref.pose({}, {})
     return out, scap, ref.neck_range, cols, int((~reachable).sum()), len(postures)
 
 
@@ -306,9 +305,9 @@ def main() -> int:
         start = time.perf_counter()
         ref, scap, neck_range, cols, unreachable, n = shoulder_extremes(shoulder_path, body)
         seconds = time.perf_counter() - start
-        sampled = N_SHOULDER_RANDOM + 2 ** len(cols)
+        sampled = n + unreachable
         print(f"(a) NeckAndShoulder.osim in OpenSim: N = {n:,} postures of {sampled:,} sampled ({N_SHOULDER_RANDOM:,} "
-              f"uniform random + {2 ** len(cols)} corners of {len(cols)} coordinates), {seconds:.1f} s; "
+              f"uniform random + {sampled - N_SHOULDER_RANDOM} corners of {len(cols)} coordinates), {seconds:.1f} s; "
               f"{unreachable} left out where its AC joint cannot close (no winging and clavicle bring the "
               "scapula's AC point to the clavicle's)")
         print(table(

@@ -57,7 +57,11 @@ SHORTEST_PCT, LONGEST_PCT = -40.0, 50.0
 # upper_body.yaml, AGREEMENT) moved: levator scapulae -64/+59 -> -66/+53 %, upper
 # trapezius -53.5 -> -53.3 %, middle trapezius -48 -> -46 %, lower trapezius +53 -> +57 %,
 # rhomboid minor -71/+73 -> -73/+62 %, rhomboid major -59/+87 -> -57/+87 %, pectoralis
-# minor +63 -> +64 %; none comes inside.
+# minor +63 -> +64 %; none comes inside. The sixth pass (wrap over the rib cage, refit):
+# levator scapulae -66/+53 -> -66/+46 % (-46 -> -49 % at a full shrug), upper trapezius
+# -53 -> -54 %, middle trapezius -46 -> -43 %, lower trapezius +57 -> +62 %, rhomboid
+# major -57/+87 -> -62/+90 %, rhomboid minor -73/+62 -> -70/+60 %, pectoralis minor
+# +64 -> -41/+72 % (a wrapped path is longer where it wraps); none comes inside.
 # "The reference reaches" for the scapular muscles: Seth et al. 2019's thoracoscapular
 # shoulder (NeckAndShoulder.osim, OpenSim 4.6, right side; bench/reference_bounds.py:
 # 4,000 random + 512 corner postures). Its scapular coordinates have no range in the file
@@ -71,21 +75,21 @@ SHORTEST_PCT, LONGEST_PCT = -40.0, 50.0
 # +-41 degrees; over the file's own pitch2 range (-45..+48) splenius capitis reaches
 # -63/+60 %, semispinalis capitis -60 %, longissimus capitis -49 % (same bench).
 OUT_OF_BOUNDS = {
-    "upper_trapezius": "-53 % (upward rotation with neck extension and side bend toward); the reference reaches "
+    "upper_trapezius": "-54 % (upward rotation with neck extension and side bend toward); the reference reaches "
                        "-68 % / +34 % (mean of trap_cl and trap_acr; trap_cl alone -81 %)",
-    "middle_trapezius": "-46 % (full retraction with upward rotation); the reference reaches -62 % / +38 %",
-    "lower_trapezius": "+57 % (full shrug, protraction and upward rotation with the upper back rounded); the "
+    "middle_trapezius": "-43 % (full retraction with upward rotation); the reference reaches -62 % / +38 %",
+    "lower_trapezius": "+62 % (full shrug, protraction and upward rotation with the upper back rounded); the "
                        "reference reaches -37 % / +55 %",
-    "levator_scapulae": "-66 % / +53 % (-46 % at a full shrug alone); the reference reaches -92 % / +73 %",
+    "levator_scapulae": "-66 % / +46 % (-49 % at a full shrug alone); the reference reaches -92 % / +73 %",
     "splenius_capitis": "-50 % / +50 % (full extension with side bend and rotation to its side; full flexion "
                         "with both away); the reference model reaches -59 % / +58 %",
     "longissimus_capitis": "-41 % (full extension with side bend and rotation to its side); the reference "
                            "reaches -47 %",
     "rectus_capitis_posterior_major": "-45 % / +46 % (full skull-C2 extension with side bend and rotation to its "
                                       "side; full flexion and nod with both away); the reference reaches +52 %",
-    "rhomboid_major": "-57 % / +87 % (full protraction with full upward rotation); the reference reaches -71 % / +86 %",
-    "rhomboid_minor": "-73 % / +62 %; the reference reaches -75 % / +71 %",
-    "pectoralis_minor": "+64 % (full shrug, retraction and upward rotation together); the reference reaches "
+    "rhomboid_major": "-62 % / +90 % (full protraction with full upward rotation); the reference reaches -71 % / +86 %",
+    "rhomboid_minor": "-70 % / +60 %; the reference reaches -75 % / +71 %",
+    "pectoralis_minor": "-41 % / +72 % (full shrug, retraction and upward rotation together); the reference reaches "
                         "-31 % / +82 %",
 }
 
@@ -232,18 +236,23 @@ def test_inferior_angle_travel_in_upward_rotation_matches_the_thoracoscapular_mo
 # does for length changes, would make the comparison circular: our travel IS the matched
 # distance, so the test would compare the reference's TS with its own lower trapezius
 # insertion. Measured (full protraction -25 / full retraction +20 degrees), with the
-# reference's AC joint kept together (bench/agreement.py, _OpenSimShoulder; issue 9's
-# fifth pass): ours 48.8 mm out / 42.3 mm in; the reference's TS 67.3 mm out
-# (scapula_abduction +44 degrees) / 55.5 mm in (-37 degrees), so 0.72 and 0.76 of it,
-# though our clavicle is the longer (150 against its 125 mm SC-AC): its blade turns on
-# its thorax ellipsoid (TS also moves 16-32 mm forward at both ends) while ours turns
-# with the clavicle (see upper_body.yaml, AGREEMENT). Full retraction is within the 25 %;
-# full protraction is not, a strict expected failure. (With the reference's scapula
-# detached from its clavicle, as the bench had it before, the reference's TS moved
-# 81.8 / 62.7 mm and both ends missed.)
+# reference's AC joint kept together (bench/agreement.py, _OpenSimShoulder): the
+# reference's TS 67.3 mm out (scapula_abduction +44 degrees) / 55.5 mm in (-37 degrees).
+# Ours, though our clavicle is the longer (150 against its 125 mm SC-AC): 48.8 / 42.3 mm
+# (0.72 / 0.76) after issue 9's fifth pass; 40.6 / 39.3 mm (0.60 / 0.71) since the sixth,
+# which wraps the rhomboids and trapezius over the rib cage: with the wrap they lengthen
+# more as the blade glides out, and holding the travel at 0.78 of the reference's in the
+# fit (tools/fit_shoulder.py) left it at 0.72 / 0.76 and took rhomboid major 9.6 pp off
+# the reference in protraction (the target is 8). Its blade turns on its thorax
+# ellipsoid (TS also moves 16-32 mm forward at both ends) while ours turns with the
+# clavicle (see upper_body.yaml, AGREEMENT). Both ends are strict expected failures.
+# (With the reference's scapula detached from its clavicle, as the bench had it before
+# the fifth pass, its TS moved 81.8 / 62.7 mm.)
 MEDIAL_BORDER_TRAVEL_MISSES = {
-    -25.0: "full protraction: medial border 48.8 mm out, the reference's TS 67.3 mm (0.72) at the same 25 degrees "
+    -25.0: "full protraction: medial border 40.6 mm out, the reference's TS 67.3 mm (0.60) at the same 25 degrees "
            "of clavicular protraction",
+    20.0: "full retraction: medial border 39.3 mm in, the reference's TS 55.5 mm (0.71) at the same 20 degrees "
+          "of clavicular retraction",
 }
 
 
@@ -273,44 +282,166 @@ def test_medial_border_travel_at_the_retraction_range_ends_matches_the_thoracosc
 
 RIB_CAGE_MUSCLES = ("upper_trapezius", "middle_trapezius", "lower_trapezius", "rhomboid_major", "rhomboid_minor",
                     "levator_scapulae", "pectoralis_minor")
+DIP_TOLERANCE = 0.002  # metres
 
 
-@pytest.mark.xfail(strict=True, reason="straight lines cut the surface at sampled postures: lower trapezius (T12 bundle) up to "
-                   "37 mm, pectoralis minor (rib 5) 27 mm, rhomboid major (T5) 25 mm, lower trapezius (T9) 20 mm, "
-                   "others 2-25 mm (counting only depth below the surface) "
-                   "(measured after issue 9's fifth refit; 41, 30, 28, 26 mm before it). The engine wraps over the "
-                   "ellipsoid (`wrap: scapulothoracic`, OpenSim's WrapEllipsoid) but it is not switched on: with it on "
-                   "(measured before the fifth refit) "
-                   "(muscle_path gives the wrapped points) the cuts stay at 41, 30, 26, 22 mm (T12, pectoralis minor "
-                   "rib 5, T9, rhomboid major T5), since OpenSim does not wrap a segment with an end inside the "
-                   "ellipsoid and those origins lie inside it (see upper_body.yaml, surfaces)")
-def test_rib_cage_muscles_do_not_dip_into_the_chest(body):
-    """Between its ends a straight segment must not go deeper into the scapulothoracic
-    ellipsoid than its deeper end (2 mm tolerance): that would cut through the ribs."""
-    rng = np.random.default_rng(1)
+def _sampled_postures(body, n=200, seed=1):
+    """Neutral, n random postures of the whole normal range and n of its corners."""
+    rng = np.random.default_rng(seed)
     lo = np.array([body.ranges[v][0] for v in body.posture_variables])
     hi = np.array([body.ranges[v][1] for v in body.posture_variables])
-    postures = np.vstack([np.zeros(len(lo)), lo + (hi - lo) * rng.random((200, len(lo)))])
-    q = body.q_from_postures(postures)
-    e = body.surfaces[0]
-    r_, p_ = body.body_poses(postures)[e.body]
-    local = np.array(e.centre) - (p_[0] - r_[0] @ np.zeros(3))  # neutral: the body's frame is parallel to the ground
-    radii = np.array(e.radii)
-    t = np.linspace(0, 1, 21)
+    return np.vstack([np.zeros(len(lo)), lo + (hi - lo) * rng.random((n, len(lo))),
+                      np.where(rng.integers(0, 2, (n, len(lo))) == 1, hi, lo)])
+
+
+def _segments(body, q, muscle, side, t=np.linspace(0, 1, 21)):
+    """(bundle, posture index, points along one segment (21, 3)) of a muscle's paths,
+    wrapped where the model wraps them."""
+    for name in body.bundles(muscle, side):
+        for k, path in enumerate(body.model.muscle_path(q, name)):
+            for a, b in zip(path[:-1], path[1:]):
+                yield name, k, a + t[:, None] * (b - a)
+
+
+@pytest.fixture(scope="module")
+def sampled(body):
+    postures = _sampled_postures(body)
+    return postures, body.q_from_postures(postures), body.body_poses(postures)
+
+
+# Measured after issue 9's sixth pass (the wrap over the rib cage); strict expected
+# failures, so that a fix shows up.
+# With thoracic_flexion held at 0 every muscle passes the rib-cage test and the blade
+# stays outside the rib cage: what is left there comes from the upper back turning as
+# one block on T4/T5 (upper_body.yaml, upper_thorax), which carries ribs 1-4 and the
+# shoulder girdle against the rib cage of the lower thorax.
+DIPS_INTO_THE_CHEST = {
+    "pectoralis_minor": "2.3 mm past the 2 mm tolerance at corners with full thoracic flexion (+20): its origins on "
+                        "ribs 3 and 4 ride with the upper thorax and sink into the lower thorax's rib cage; straight, "
+                        "before the wrap, 27 mm",
+}
+UNDER_THE_BLADE = {
+    "lower_trapezius": "51 mm (T12 bundle, corners with full thoracic flexion; 19 mm with thoracic flexion held at 0): "
+                       "wrapping over the rib cage it runs beneath the lower blade, where the real muscle crosses over "
+                       "it - the surface it lies on is the rib cage medially and the blade laterally, one ellipsoid is "
+                       "neither (straight, before the wrap: 66 mm)",
+    "rhomboid_major": "2.7 mm (T2 bundle, full retraction with 60 degrees of upward rotation; straight: 32 mm)",
+    "rhomboid_minor": "10.9 mm (C7 bundle, full retraction and 60 degrees of upward rotation; straight: 26 mm)",
+    "levator_scapulae": "6.9 mm (C2 slip, corners with full retraction and 60 degrees of upward rotation, or full "
+                        "protraction with downward rotation; straight: 13 mm)",
+}
+
+
+def _rib_cage_case(muscle, misses):
+    marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=misses[muscle])] if muscle in misses else []
+    return pytest.param(muscle, marks=marks)
+
+
+@pytest.mark.parametrize("muscle", [_rib_cage_case(m, DIPS_INTO_THE_CHEST) for m in RIB_CAGE_MUSCLES])
+def test_rib_cage_muscles_do_not_dip_into_the_chest(body, sampled, muscle):
+    """The muscles lying on the chest stay on it: between its ends no segment of their
+    paths goes deeper into the rib cage (the `rib_cage` surface of its side, carried
+    over from seth by tools/rib_cage.py) than its deeper end (2 mm tolerance; an end
+    inside it is an attachment on a rib, e.g. pectoralis minor's), at neutral, 200
+    random and 200 corner postures of the whole normal range. All but the upper
+    trapezius wrap over it, as seth's middle and lower trapezius, rhomboids and
+    pectoralis minor do; straight, they cut it by up to 26 mm (lower trapezius from T12
+    at corners)."""
+    postures, q, poses = sampled
     worst = []
-    for muscle in RIB_CAGE_MUSCLES:
-        for side in ("left", "right"):
-            for name in body.bundles(muscle, side):
-                for k, path in enumerate(body.model.muscle_path(q, name)):
-                    centre = r_[k] @ local + p_[k]
-                    for a, b in zip(path[:-1], path[1:]):
-                        pts = a + t[:, None] * (b - a)
-                        u = np.einsum("ji,nj->ni", r_[k], pts - centre) / radii
-                        # > 0 inside; a point outside counts as on the surface, so a line
-                        # that passes above the curved surface (nearer it in the middle
-                        # than at its ends) is not mistaken for a cut
-                        depth = np.maximum((1 - np.linalg.norm(u, axis=1)) * radii.min(), 0.0)
-                        dip = depth[1:-1].max() - max(depth[0], depth[-1])
-                        if dip > 0.002:
-                            worst.append((round(dip * 1000, 1), name, k))
-    assert not worst, sorted(worst, reverse=True)[:10]
+    sides = [e for e in body.surfaces if e.name == "rib_cage"]
+    assert {e.side for e in sides} == {"left", "right"}
+    for e in sides:
+        rot, pos = poses[e.body]
+        origin = pos[0]  # postures[0] is neutral: the body's frame is its neutral origin
+        for name, k, pts in _segments(body, q, muscle, e.side):
+            depth = np.maximum(e.depth(pts, rot[k], pos[k], origin), 0.0)
+            dip = depth[1:-1].max() - max(depth[0], depth[-1])
+            if dip > DIP_TOLERANCE:
+                worst.append((round(float(dip) * 1000, 1), name, k))
+    assert not worst, _deepest_per_bundle(worst)
+
+
+def _deepest_per_bundle(found):
+    """(mm, bundle, posture) -> the deepest of each bundle, deepest first."""
+    best = {}
+    for mm, name, k in found:
+        if mm > best.get(name, (0.0,))[0]:
+            best[name] = (mm, k)
+    return sorted(((mm, name, k) for name, (mm, k) in best.items()), reverse=True)[:10]
+
+
+@pytest.mark.parametrize("muscle", [_rib_cage_case(m, UNDER_THE_BLADE) for m in RIB_CAGE_MUSCLES])
+def test_rib_cage_muscles_do_not_pass_under_the_shoulder_blade(body, sampled, muscle):
+    """Nor do they pass between the shoulder blade and the chest: no point of their
+    paths lies more than 2 mm inside the scapulothoracic surface (on which the blade
+    glides) where the blade covers it - seen from the ellipsoid's centre, within the
+    triangle of the superior angle, inferior angle and glenoid. Elsewhere that
+    ellipsoid, smooth across the midline and round the front, encloses the spinous
+    processes and the front ribs, so it is no surface the muscles lie on there: that
+    is the rib cage's test above."""
+    postures, q, poses = sampled
+    e = next(s for s in body.surfaces if s.name == "scapulothoracic")
+    rot, pos = poses[e.body]
+    origin = pos[0]  # postures[0] is neutral: the body's frame is its neutral origin
+    corners = ("superior_angle", "inferior_angle", "glenoid_center")
+    at = body.landmark_positions(postures, corners)
+    worst = []
+    for side in ("left", "right"):
+        for name, k, pts in _segments(body, q, muscle, side):
+            centre = rot[k] @ (np.array(e.centre) - origin) + pos[k]
+
+            def unit(p):  # direction from the centre on the ellipsoid made a sphere
+                u = ((p - centre) @ rot[k]) / np.array(e.radii)
+                return u / np.linalg.norm(u, axis=-1, keepdims=True)
+
+            a, b, c = (unit(at[f"{lid}.{side}"][k]) for lid in corners)
+            d = unit(pts)
+            signs = np.stack([d @ np.cross(a, b), d @ np.cross(b, c), d @ np.cross(c, a)])
+            covered = np.all(signs > 0, axis=0) | np.all(signs < 0, axis=0)
+            depth = e.depth(pts, rot[k], pos[k], origin)
+            if np.any(covered & (depth > DIP_TOLERANCE)):
+                worst.append((round(float(depth[covered].max()) * 1000, 1), name, k))
+    assert not worst, _deepest_per_bundle(worst)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="the inferior angle 2.1 mm inside at corners with full thoracic extension (-15): the upper "
+                          "thorax tilts back on T4/T5 as one block and swings the angle, below that joint, into the "
+                          "lower ribs; with thoracic_flexion held at 0 the blade stays outside")
+def test_the_shoulder_blade_stays_outside_the_rib_cage(body, sampled):
+    """The medial border rests on serratus anterior over the ribs: outside the rib cage
+    at every sampled posture, within the 2 mm tolerance of the cuts above (the wrap
+    needs it too: OpenSim does not wrap a segment with an end inside the surface).
+    tools/fit_shoulder.py keeps it 1 mm out at its postures; what it cannot move is
+    thoracic extension, where the upper thorax tilts back on T4/T5 as one block and
+    swings the inferior angle, below that joint, toward the lower ribs."""
+    postures, _, poses = sampled
+    for e in (s for s in body.surfaces if s.name == "rib_cage"):
+        rot, pos = poses[e.body]
+        origin = pos[0]  # postures[0] is neutral: the body's frame is its neutral origin
+        for lid in ("superior_angle", "medial_border_upper", "scapular_spine_root", "medial_border_lower",
+                    "inferior_angle"):
+            p = body.landmark_positions(postures, (lid,))[f"{lid}.{e.side}"]
+            depth = np.array([e.depth(p[k], rot[k], pos[k], origin) for k in range(len(p))])
+            assert depth.max() < DIP_TOLERANCE, (lid, e.side, round(float(depth.max()) * 1000, 1))
+
+
+def test_rib_cage_is_seths_thorax_carried_over():
+    """The file's `rib_cage` numbers are what tools/rib_cage.py derives from the
+    reference (skips where ../shared/reference is absent)."""
+    import importlib.util
+
+    from conftest import REPO, reference_file
+
+    path = reference_file("NeckAndShoulder.osim")
+    spec = importlib.util.spec_from_file_location("rib_cage_tool", REPO / "tools" / "rib_cage.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    derived = tool.derive(path=path)
+    right = next(s for s in default_model().surfaces if s.name == "rib_cage" and s.side == "right")
+    assert right.body == "thorax"
+    assert np.allclose(right.centre, derived["centre"], atol=1e-4)
+    assert np.allclose(right.radii, derived["radii"], atol=1e-4)
+    assert np.allclose(np.array(right.axes), derived["axes"], atol=1e-3)
+    assert np.mean(list(derived["rib_depths"].values())) == pytest.approx(0.0, abs=1e-6)

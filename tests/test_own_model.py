@@ -683,11 +683,20 @@ def test_a_muscle_marked_wrap_goes_over_the_named_surface_not_through_it(tmp_pat
     ellipsoid (OpenSim's WrapEllipsoid semantics, tests/test_engine_reference.py): where the
     straight line passes through the surface the path gets longer and its points stay
     on or outside the surface; elsewhere the length is the straight one."""
-    path = _with_wrap(tmp_path, lambda t: t.replace("\n  rhomboid_major:\n", "\n  rhomboid_major:\n    wrap: scapulothoracic\n", 1))
-    wrapped = load_own_model(path)
+    def rhomboid_major_wraps(over):
+        def edit(text):
+            start = text.index("\n  rhomboid_major:\n")
+            line = text.index("    wrap: rib_cage", start)
+            end = text.index("\n", line) + 1
+            return text[:line] + (f"    wrap: {over}\n" if over else "") + text[end:]
+        return load_own_model(_with_wrap(tmp_path, edit))
+
+    wrapped, body = rhomboid_major_wraps("scapulothoracic"), rhomboid_major_wraps(None)
     names = wrapped.bundles("rhomboid_major", "right") + wrapped.bundles("rhomboid_major", "left")
     assert all(wrapped.model.muscles[wrapped.model._muscle_index[n]].wraps == ("scapulothoracic",) for n in names)
-    assert not any(m.wraps for m in wrapped.model.muscles if not m.name.startswith("rhomboid_major"))
+    assert not any(body.model.muscles[body.model._muscle_index[n]].wraps for n in names)
+    others = [(m.name, m.wraps) for m in wrapped.model.muscles if not m.name.startswith("rhomboid_major")]
+    assert others == [(m.name, m.wraps) for m in default_model().model.muscles if not m.name.startswith("rhomboid_major")]
     rng = np.random.default_rng(4)
     lo = np.array([body.ranges[v][0] for v in body.posture_variables])
     hi = np.array([body.ranges[v][1] for v in body.posture_variables])
@@ -703,12 +712,67 @@ def test_a_muscle_marked_wrap_goes_over_the_named_surface_not_through_it(tmp_pat
     pts = wrapped.model.muscle_path(q[k : k + 1], names[j])[0]
     rk, pk = wrapped.model.body_transforms(q[k : k + 1])[e.body]
     centre = rk[0] @ (np.array(e.centre) - p_[0]) + pk[0]
-    u = ((pts - centre) @ rk[0]) / np.array(e.radii)
+    u = ((pts[1:-1] - centre) @ rk[0]) / np.array(e.radii)  # the wrap's points: tangents and arc
     assert len(pts) > 2 and np.linalg.norm(u, axis=1).min() > 1 - 1e-9
 
 
 def test_wrap_naming_an_unknown_surface_is_refused(tmp_path):
-    path = _with_wrap(tmp_path, lambda t: t.replace("\n  rhomboid_major:\n", "\n  rhomboid_major:\n    wrap: ribcage\n", 1))
+    path = _with_wrap(tmp_path, lambda t: t.replace("\n  upper_trapezius:\n", "\n  upper_trapezius:\n    wrap: ribcage\n", 1))
     with pytest.raises(ModelError, match="unknown surface 'ribcage'") as err:
         load_own_model(path)
-    assert err.value.field == "muscles.rhomboid_major.wrap"
+    assert err.value.field == "muscles.upper_trapezius.wrap"
+
+
+def test_a_bilateral_surface_is_mirrored_and_each_side_wraps_over_its_own(body):
+    """`bilateral: true` gives the surface for the right side; the left one is its mirror
+    image, and `wrap: rib_cage` means the muscle's own side's."""
+    right, left = (next(s for s in body.surfaces if s.name == "rib_cage" and s.side == side) for side in ("right", "left"))
+    mirror = np.diag([1.0, 1.0, -1.0])
+    assert np.allclose(left.centre, mirror @ np.array(right.centre)) and left.radii == right.radii
+    assert np.allclose(np.abs(np.array(left.axes)), np.abs(mirror @ np.array(right.axes) @ mirror))
+    probe = np.array(right.centre) + np.array(right.axes) @ (0.9 * np.array(right.radii) * np.array([0.6, 0.0, 0.8]))
+    assert right.depth(probe, np.eye(3), np.zeros(3), np.zeros(3)) > 0  # inside
+    assert left.depth(mirror @ probe, np.eye(3), np.zeros(3), np.zeros(3)) == pytest.approx(
+        right.depth(probe, np.eye(3), np.zeros(3), np.zeros(3)))
+    for side in ("left", "right"):
+        for name in body.bundles("rhomboid_minor", side):
+            assert body.model.muscles[body.model._muscle_index[name]].wraps == (f"rib_cage.{side}",)
+    assert {w.name for w in body.model.wrap_objects} == {"rib_cage.left", "rib_cage.right"}
+
+
+@pytest.mark.parametrize(
+    "edit,field,message",
+    [
+        (("      centre: [0.0277, -0.2044, 0.0700]", "      centre: [0.0277, -0.2044, -0.0700]"),
+         "surfaces.rib_cage.ellipsoid.centre", "given for the right side"),
+        (("        - [0.9531, 0.2999, -0.0408]", "        - [0.9531, 0.2999, 0.5]"),
+         "surfaces.rib_cage.ellipsoid.axes", "orthogonal unit vectors"),
+        (("    body: thorax\n    bilateral: true", "    body: thorax\n    bilateral: sometimes"), "surfaces.rib_cage.bilateral", "true or false"),
+    ],
+)
+def test_a_malformed_rib_cage_surface_is_refused_naming_the_field(tmp_path, edit, field, message):
+    old, new = edit
+    path = _with_wrap(tmp_path, lambda t: t.replace(old, new, 1))
+    with pytest.raises(ModelError, match=message) as err:
+        load_own_model(path)
+    assert err.value.field == field
+
+
+def test_a_drawn_wrapped_path_is_as_long_as_the_muscle(body):
+    """muscle_path draws each wrapped bundle over its own surface (the left and right rib
+    cages are two wrap objects): the drawn polyline is as long as the computed length
+    (its arc is drawn as chords, so a little shorter), at postures where they wrap."""
+    rng = np.random.default_rng(7)
+    lo = np.array([body.ranges[v][0] for v in body.posture_variables])
+    hi = np.array([body.ranges[v][1] for v in body.posture_variables])
+    q = body.q_from_postures(lo + (hi - lo) * rng.random((40, len(lo))))
+    lengths = body.model.muscle_lengths(q)
+    wrapped = [k for k, m in enumerate(body.model.muscles) if m.wraps]
+    assert wrapped
+    drawn_over = 0
+    for k in wrapped:
+        for i, path in enumerate(body.model.muscle_path(q, body.model.muscles[k].name)):
+            drawn = np.linalg.norm(np.diff(path, axis=0), axis=1).sum()
+            assert drawn == pytest.approx(lengths[i, k], rel=2e-3), (body.model.muscles[k].name, i)
+            drawn_over += len(path) > len(body.model.muscles[k].points)
+    assert drawn_over > 0

@@ -27,8 +27,9 @@ What is fixed, not fitted (the contract's meaning of the variables, section 1):
 
 Least squares (Levenberg-Marquardt, numerical Jacobian) over:
 - the percent length changes of the eight scapular muscle pairs at the nine matched
-  postures of the bench (1 per percentage point, and 3 more per point beyond 6.5: the
-  issue's target is every row within 8 pp);
+  postures of the bench (1 per percentage point, and 10 more per point beyond 6: the
+  issue's target is every row within 8 pp; the wrap over the rib cage below is part of
+  the lengths, computed by the engine's own ``_wrap_ellipsoid``);
 - the neck rows of the bench (table (a), Mortensen2014_rigidTorso.osim read with the
   project's loader) of the levator scapulae and the upper trapezius, right side at the
   eight neck postures (1 per percentage point): the levator crosses the neck, and its
@@ -43,7 +44,14 @@ Least squares (Levenberg-Marquardt, numerical Jacobian) over:
   border within the limits of tests/test_own_model.py's chest-wall glide; a shrug
   raising the whole blade (angles and spine root 0.81-1.19 times the AC joint); attachments
   within 15 mm (each component) of their landmark, via points of their anatomical
-  position; a small pull toward the starting values.
+  position; every point of a path that wraps over the rib cage and rides on the lower
+  thorax or the blade, and the medial border, at least 1 mm outside the rib cage at
+  every posture (OpenSim does not wrap a segment with an end inside the surface; the
+  blade rests on serratus anterior over the ribs); the blade's attachments no deeper
+  than 2 mm under the scapulothoracic surface it glides on; the inferior angle's
+  lateral travel within 22 % of the reference's at 20 and 40 degrees of upward rotation
+  (the test allows 25 %); a small pull toward the starting values. The medial border's
+  travel at the range ends of retraction is reported, not fitted (see there).
 
 A fast NumPy version of the shoulder chain is used inside the loop; before writing, the
 result is checked against the engine (``load_own_model``) to 1e-9 m.
@@ -101,6 +109,9 @@ VIA_ANATOMY = {
     ("middle_trapezius", "t3", 1): [-0.076, -0.074, 0.082],
 }
 REACH = 0.015  # metres, per component
+RETRACTION_ENDS = (-25.0, 20.0)  # the range of scapula_retraction (the test checks it)
+INFERIOR_ANGLE_AT_20 = 30.5  # mm out at 20 degrees at least (tests/test_own_model.py: 30)
+OUTSIDE_MM = 1.0  # wrapped paths' points and the medial border outside the rib cage
 BOUND = (-38.0, 48.0)  # margin inside the test's -40/+50 %
 GLIDE = {  # variable: (lo, hi, limit mm) as tests/test_own_model.py
     "scapula_retraction_right": (-25, 20, 12.0),
@@ -234,19 +245,102 @@ class FastShoulder:
     def bundle_lengths(self, poses, muscle):
         out = []
         for label, spec in self.doc["muscles"][muscle]["bundles"].items():
-            pts = []
-            for e in spec["path"]:
-                if isinstance(e, str):
-                    e = {"landmark": e}
-                if "landmark" in e:
-                    body, at = self.lm[e["landmark"]]
-                    at = at + np.array(e.get("offset", [0, 0, 0]), float)
-                else:
-                    body, at = e["body"], np.array(e["at"], float)
-                pts.append(self.point(poses, body, at))
-            pts = np.stack(pts, axis=1)
-            out.append(np.linalg.norm(np.diff(pts, axis=1), axis=2).sum(axis=1))
+            pts = np.stack([self.path_point(poses, e) for e in spec["path"]], axis=1)
+            length = np.linalg.norm(np.diff(pts, axis=1), axis=2).sum(axis=1)
+            wrap = spec.get("wrap", self.doc["muscles"][muscle].get("wrap"))
+            out.append(length + self.wrap_extra(pts, wrap) if wrap else length)
         return np.stack(out, axis=1)  # (N, bundles)
+
+    def surface_frame(self, name):
+        """Centre (N, 3), axes (N, 3, 3) and radii of a surface (right side) at every posture."""
+        spec = self.doc["surfaces"][name]
+        e = spec["ellipsoid"]
+        axes = np.column_stack([np.array(a, float) for a in e.get("axes", np.eye(3))])
+        u, _, vt = np.linalg.svd(axes)  # as the loader: the nearest rotation
+        r, p = self.base[spec["body"]]
+        centre = np.einsum("nij,j->ni", r, np.array(e["centre"], float) - self.base_origin[spec["body"]]) + p
+        return centre, r @ (u @ vt), np.array(e["radii"], float)
+
+    def depth_mm(self, pts, surface):
+        """How far points (N, ..., 3) lie inside ``surface`` (mm along its smallest
+        radius, as ``Ellipsoid.depth``): > 0 inside."""
+        centre, axes, radii = self.surface_frame(surface)
+        flat = pts.reshape(len(centre), -1, 3)
+        local = np.einsum("nji,nkj->nki", axes, flat - centre[:, None, :])
+        depth = (1 - np.linalg.norm(local / radii, axis=-1)) * radii.min() * 1000.0
+        return depth.reshape(pts.shape[:-1])
+
+    def wrapped_paths(self, poses):
+        """(surface, points (N, P, 3)) of every wrapped bundle of the shoulder muscles."""
+        out = []
+        for muscle, mspec in self.doc["muscles"].items():
+            for spec in mspec.get("bundles", {}).values():
+                wrap = spec.get("wrap", mspec.get("wrap"))
+                if wrap:
+                    body = self.doc["surfaces"][wrap]["body"]
+                    keep = [e for e in spec["path"] if self._riding(e) in (body, "scapula", "clavicle")]
+                    out.append((wrap, np.stack([self.path_point(poses, e) for e in keep], axis=1)))
+        return out
+
+    def _riding(self, e):
+        """The body a path point rides on (points on another trunk body, e.g. the upper
+        ribs in thoracic flexion, move against the surface whatever is fitted)."""
+        e = {"landmark": e} if isinstance(e, str) else e
+        return self.lm[e["landmark"]][0] if "landmark" in e else e["body"]
+
+    def path_point(self, poses, e):
+        if isinstance(e, str):
+            e = {"landmark": e}
+        if "landmark" in e:
+            body, at = self.lm[e["landmark"]]
+            at = at + np.array(e.get("offset", [0, 0, 0]), float)
+        else:
+            body, at = e["body"], np.array(e["at"], float)
+        return self.point(poses, body, at)
+
+    def wrap_extra(self, pts, surface):
+        """What wrapping over ``surface`` adds to paths ``pts`` (N, P, 3): the engine's
+        rule (the segment whose wrap adds least wraps; OpenSim's WrapEllipsoid)."""
+        centre, axes, radii = self.surface_frame(surface)
+        local = np.einsum("nji,npj->npi", axes, pts - centre[:, None, :])
+        return _wrap_extra(np.ascontiguousarray(local), radii)
+
+
+def _wrap_extra(local, radii):
+    """Per path (N, P, 3 points in the ellipsoid's frame): the least length a wrapping
+    segment adds, 0 where none wraps. Runs the engine's own ``_wrap_ellipsoid``."""
+    global _WRAP_BATCH
+    if _WRAP_BATCH is None:
+        from numba import njit
+
+        from relieve.model import _kernel
+
+        _kernel.jit_implementation("tools/fit_shoulder.py")
+        wrap = _kernel._wrap_ellipsoid
+
+        @njit(cache=False)
+        def batch(local, a, b, c):
+            out = np.zeros(local.shape[0])
+            info = np.empty(12)
+            for n in range(local.shape[0]):
+                best = np.inf
+                for k in range(local.shape[1] - 1):
+                    x1, y1, z1 = local[n, k, 0], local[n, k, 1], local[n, k, 2]
+                    x2, y2, z2 = local[n, k + 1, 0], local[n, k + 1, 1], local[n, k + 1, 2]
+                    w = wrap(x1, y1, z1, x2, y2, z2, a, b, c, info)
+                    if w >= 0.0:
+                        extra = w - np.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2 + (z2 - z1) ** 2)
+                        if extra < best:
+                            best = extra
+                if best < np.inf:
+                    out[n] = best
+            return out
+
+        _WRAP_BATCH = batch
+    return _WRAP_BATCH(local, float(radii[0]), float(radii[1]), float(radii[2]))
+
+
+_WRAP_BATCH = None
 
 
 # ---------------------------------------------------------------- the reference
@@ -294,7 +388,14 @@ def reference_tables():
     p1 = {m: marker(m) for m in ("AI", "TS")}
     ref.set_scapula({})
     in_plane = abs(_plane_angle(p0["AI"] - p0["TS"], p1["AI"] - p1["TS"], normal)) / 40.0
-    return tables, upward, in_plane
+    # The medial border's travel away from the spine (TS, + out) at the range ends of
+    # scapula_retraction, matched by clavicular swing as tests/test_model_physiology.py.
+    ts_travel = {}
+    for deg in RETRACTION_ENDS:
+        ref.set_clavicle_swing(-deg)  # our + is retraction, its clav_prot + is protraction
+        ts_travel[deg] = float(marker("TS")[2] - p0["TS"][2])
+    ref.set_scapula({})
+    return tables, upward, in_plane, ts_travel
 
 
 # The neck rows of the bench (table (a)) for the muscles fitted here, right side: the
@@ -347,13 +448,13 @@ def _interp(grid_disp, values, target):
 
 
 class Problem:
-    def __init__(self, doc, tables, upward, neck=(), n_random=300, seed=0):
+    def __init__(self, doc, tables, upward, neck=(), ts_travel=None, n_random=300, seed=0):
         import agreement as A
         from relieve.model import load_own_model
 
         self.A = A
         self.doc = doc
-        self.tables, self.upward = tables, upward
+        self.tables, self.upward, self.ts_travel = tables, upward, ts_travel
         body = load_own_model(MODEL_FILE)
         self.variables = list(body.posture_variables)
         v = self.variables
@@ -440,8 +541,8 @@ class Problem:
                 labels = list(self.doc["muscles"][muscle]["bundles"])
                 ours = pct[muscle][k, labels.index(bundle)] if bundle else pct[muscle][k].mean()
                 res.append(ours - ref_pct[j])
-                # The target is every row within 8 pp: rows past 6.5 pp weigh more.
-                res.append(3.0 * max(abs(ours - ref_pct[j]) - 6.5, 0.0))
+                # The target is every row within 8 pp: rows past 6 pp weigh more.
+                res.append(10.0 * max(abs(ours - ref_pct[j]) - 6.0, 0.0))
                 rows.append((muscle + (f".{bundle}" if bundle else ""), label, ours, ref_pct[j]))
             for i, (ours_lm, _) in enumerate(REF_MARKERS):
                 d = fast.landmark(poses, ours_lm)[k] - self._neutral_point(ours_lm)
@@ -450,8 +551,11 @@ class Problem:
                     # The inferior angle's lateral travel (tests/test_model_physiology.py
                     # holds it within 25 % of the reference's): 1 per mm.
                     res.append((d[2] - ref_mk[i][2]) * 1000.0)
-                    if deg == 20.0:  # tests/test_own_model.py: at least 30 mm out at 20 degrees
-                        res.append(30.0 * max(30.5 - d[2] * 1000.0, 0.0))
+                    # ... and within 22 % of it (the test: 25 %), at least 30.5 mm out at 20
+                    # degrees (tests/test_own_model.py: 30 mm): 10 per mm outside that.
+                    out_mm, ref_mm = d[2] * 1000.0, ref_mk[i][2] * 1000.0
+                    low = INFERIOR_ANGLE_AT_20 if deg == 20.0 else 0.0
+                    res.append(10.0 * (max(max(low, 0.78 * ref_mm) - out_mm, 0.0) + max(out_mm - 1.22 * ref_mm, 0.0)))
         info["rows"] = rows
         neck_rows = []
         for i, (label, _, ref_pct) in enumerate(self.neck):
@@ -495,6 +599,37 @@ class Problem:
                 s = np.sqrt((((p - c) / r) ** 2).sum(-1))
                 gap = (s - 1) * np.linalg.norm(p - c, axis=-1) / s * 1000
                 res += list(20.0 * np.maximum(np.abs(gap) - limit, 0.0))
+        # Wrapping works only where the path's points lie outside the surface (OpenSim
+        # does not wrap a segment with an end inside): every point of a wrapped path,
+        # and the medial border, at least 2 mm outside the rib cage at every posture.
+        info["inside"] = 0.0
+        for surface, pts in fast.wrapped_paths(poses):
+            d = fast.depth_mm(pts, surface)
+            info["inside"] = max(info["inside"], float(d.max()))
+            res += list(20.0 * np.maximum(d + OUTSIDE_MM, 0.0).max(axis=0))
+        border = np.stack([fast.landmark(poses, lid) for lid in MEDIAL_BORDER], axis=1)
+        d = fast.depth_mm(border, "rib_cage")
+        info["border_inside"] = float(d.max())
+        res += list(20.0 * np.maximum(d + OUTSIDE_MM, 0.0).max(axis=0))
+        # The medial border's travel at the range ends of retraction, against the
+        # reference's TS (reported, not fitted: held at 0.78 of it or more at 10 per mm,
+        # it stayed at 0.72 / 0.76 and rhomboid major went 9.6 pp off in protraction).
+        info["ts_travel"] = {}
+        var = self.variables.index("scapula_retraction_right")
+        for deg in RETRACTION_ENDS:
+            k = self.ends_start + 2 * var + (0 if deg < 0 else 1)
+            ours = (root[k] - root0)[2]
+            theirs = self.ts_travel[deg]
+            info["ts_travel"][deg] = (ours, theirs)
+        # An attachment on the blade lies no deeper than its deep surface, which glides
+        # on the scapulothoracic surface (2 mm tolerance, at neutral).
+        on_blade = []
+        for mspec in self.doc["muscles"].values():
+            for spec in mspec.get("bundles", {}).values():
+                on_blade += [fast.path_point(poses, e) for e in spec["path"] if fast._riding(e) == "scapula"]
+        d = fast.depth_mm(np.stack(on_blade, axis=1), "scapulothoracic")[0]
+        info["blade_attachments_inside"] = float(d.max())
+        res += list(20.0 * np.maximum(d - 2.0, 0.0))
         # The bound at every single variable's range ends (muscle-side means, as the
         # test). Combinations (corners) are reported, not fitted: see the module doc.
         info["extremes"] = {}
@@ -626,9 +761,9 @@ def main() -> int:
     if float(doc["bodies"][UPWARD_IN_PLANE[0]]["axes"][UPWARD_IN_PLANE[1]].get("scale", 1.0)) != 1.0:
         raise SystemExit("the scapula's in-plane upward-rotation axis must have scale 1 (the variable's meaning)")
     print("evaluating the reference with OpenSim ...", flush=True)
-    tables, upward, in_plane = reference_tables()
+    tables, upward, in_plane, ts_travel = reference_tables()
     print(f"reference: its upward-rotation coordinate turns the blade {in_plane:.3f} degree per degree in its plane")
-    problem = Problem(doc, tables, upward, neck_reference())
+    problem = Problem(doc, tables, upward, neck_reference(), ts_travel)
     x0 = np.clip(problem.x0, problem.lo, problem.hi)
     _, info0 = problem.residuals(x0, detail=True)
     x = fit(problem, x0, args.iterations)
@@ -637,6 +772,13 @@ def main() -> int:
         d = np.array([o - f for _, _, o, f in inf["rows"]])
         print(f"{name}: RMS {np.sqrt(np.mean(d**2)):.2f} pp, worst {np.abs(d).max():.1f} pp, "
               f"in-plane rotation at 20/40: {inf['in_plane'][20.0]:.2f}/{inf['in_plane'][40.0]:.2f} deg")
+    print(f"deepest inside the rib cage (mm, > 0 inside; kept below -{OUTSIDE_MM:g}): wrapped paths' points "
+          f"{info0['inside']:+.1f} -> {info['inside']:+.1f}, medial border {info0['border_inside']:+.1f} -> "
+          f"{info['border_inside']:+.1f}; blade attachments inside the scapulothoracic surface "
+          f"{info0['blade_attachments_inside']:+.1f} -> {info['blade_attachments_inside']:+.1f} mm")
+    for deg, (ours, theirs) in info["ts_travel"].items():
+        print(f"  medial border at scapula_retraction {deg:+.0f}: {ours * 1000:+.1f} mm, reference TS "
+              f"{theirs * 1000:+.1f} mm ({ours / theirs:.2f})")
     for m, (a, b) in info["extremes"].items():
         print(f"  {m}: {a:+.1f} % .. {b:+.1f} % over the sampled range")
     d = np.array([o - f for _, _, o, f in info["neck_rows"]])

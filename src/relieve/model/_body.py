@@ -37,10 +37,31 @@ class Landmark:
 
 @dataclass(frozen=True)
 class Ellipsoid:
+    """A surface fixed to a body. ``axes`` are the directions of its semi-axes (the
+    columns: ``radii[i]`` lies along ``axes[:, i]``), and ``centre``, both in the neutral
+    ground frame. ``side`` names the side of a bilateral surface (one per side, mirror
+    images), ``None`` for one across the midline; the engine's wrap object is
+    ``wrap_name``."""
+
     name: str
     body: str  # engine body name
     centre: tuple[float, float, float]  # neutral ground frame
     radii: tuple[float, float, float]
+    axes: tuple[tuple[float, float, float], ...] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    side: str | None = None
+
+    @property
+    def wrap_name(self) -> str:
+        return self.name if self.side is None else f"{self.name}.{self.side}"
+
+    def depth(self, points, rotation, position, origin) -> np.ndarray:
+        """How far (m, along the smallest radius) each of ``points`` (..., 3; ground) lies
+        inside the surface when its body is at ``rotation``/``position`` (its neutral
+        position is ``origin``): > 0 inside, < 0 outside."""
+        axes = np.asarray(rotation) @ np.array(self.axes)
+        centre = np.asarray(rotation) @ (np.array(self.centre) - np.asarray(origin)) + np.asarray(position)
+        u = ((np.asarray(points) - centre) @ axes) / np.array(self.radii)
+        return (1.0 - np.linalg.norm(u, axis=-1)) * min(self.radii)
 
 
 @dataclass(frozen=True)

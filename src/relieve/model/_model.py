@@ -406,17 +406,19 @@ class Model:
         pts, active = self._muscle_points(self.muscles[idx], full, rot, pos)
         paths = [pts[i][active[i]] for i in range(q.shape[0])]
         if self.muscles[idx].wraps:
-            paths = [self._wrapped_path(path, rot[:, i], pos[:, i]) for i, path in enumerate(paths)]
+            own = tuple(k for k, w in enumerate(self.wrap_objects) if w.name in self.muscles[idx].wraps)
+            paths = [self._wrapped_path(path, rot[:, i], pos[:, i], own) for i, path in enumerate(paths)]
         return paths
 
-    def _wrapped_path(self, path: np.ndarray, rot: np.ndarray, pos: np.ndarray, per_radian: int = 24) -> np.ndarray:
-        """One posture's path with the points of its wrap over the ellipsoid inserted
-        (tangent points and the arc between them, ``per_radian`` points a radian), by
-        the kernel's own function, run as plain Python: the segment whose wrap adds
-        least wraps, as in the length computation."""
+    def _wrapped_path(self, path: np.ndarray, rot: np.ndarray, pos: np.ndarray, objects: tuple[int, ...],
+                      per_radian: int = 24) -> np.ndarray:
+        """One posture's path with the points of its wrap over its ellipsoid (``objects``:
+        indices into ``wrap_objects``) inserted (tangent points and the arc between them,
+        ``per_radian`` points a radian), by the kernel's own function, run as plain
+        Python: the segment whose wrap adds least wraps, as in the length computation."""
         fn = getattr(_kernel._wrap_ellipsoid, "py_func", _kernel._wrap_ellipsoid)
         best = None
-        for s in self._wrap_index_of:
+        for s in objects:
             w = self.wrap_objects[s]
             b = self._body_index.get(w.body, -1)
             axes = rot[b] @ w.frame.rotation

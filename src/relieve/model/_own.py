@@ -17,6 +17,7 @@ Every problem is a ``ModelError`` naming the entry (``muscles.levator_scapulae.c
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -98,6 +99,10 @@ def _number(value, where: str) -> float:
     return number
 
 
+def _tuple_axes(axes: np.ndarray) -> tuple[tuple[float, float, float], ...]:
+    return tuple(tuple(float(v) for v in row) for row in axes)
+
+
 def _vector(value, where: str) -> np.ndarray:
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise _fail(where, f"expected three numbers [x, y, z], got {value!r}")
@@ -163,17 +168,25 @@ class _Builder:
         for where, name in self.wrap_refs:
             if not _known(name, by_name):
                 raise _fail(where, f"unknown surface {shown(name)}; known: {', '.join(by_name) or 'none'}")
-        used = sorted({name for _, name in self.wrap_refs})
+        wrap_of = {(s.name, s.side): s for s in surfaces}
+        muscles = []
+        for m in self.engine_muscles:
+            if m.wraps:  # a bilateral surface: the muscle's own side's
+                side = m.name.rsplit(".", 1)[1]
+                s = wrap_of.get((m.wraps[0], None)) or wrap_of[(m.wraps[0], side)]
+                m = dataclasses.replace(m, wraps=(s.wrap_name,))
+            muscles.append(m)
+        used = {m.wraps[0] for m in muscles if m.wraps}
         wrap_objects = [
-            WrapEllipsoid(n, by_name[n].body, by_name[n].radii,
-                          Transform(translation=np.array(by_name[n].centre) - self.origins[by_name[n].body]))
-            for n in used
+            WrapEllipsoid(s.wrap_name, s.body, s.radii,
+                          Transform(rotation=np.array(s.axes), translation=np.array(s.centre) - self.origins[s.body]))
+            for s in surfaces if s.wrap_name in used
         ]
         model = Model(
             str(doc.get("name", self.filename)),
             self.coordinates,
             self.joints,
-            self.engine_muscles,
+            muscles,
             ground=self.ground,
             source=self.filename,
             wrap_objects=wrap_objects,
@@ -542,21 +555,43 @@ class _Builder:
     # ----------------------------------------------------------------- extras
 
     def _surfaces(self) -> list[Ellipsoid]:
+        """Ellipsoids fixed to midline bodies; a `bilateral` one is given for the right
+        side and mirrored for the left (``wrap: name`` then means each side's own)."""
         out = []
         for name, spec in _mapping(self.doc.get("surfaces", {}) or {}, "surfaces").items():
             where = f"surfaces.{name}"
             spec = _mapping(spec, where)
-            _keys(spec, where, {"body", "ellipsoid"})
+            _keys(spec, where, {"body", "ellipsoid"}, {"bilateral"})
             body = self._check_body(spec["body"], f"{where}.body")
             if self._is_bilateral(body):
                 raise _fail(f"{where}.body", "surfaces ride on midline bodies")
+            bilateral = spec.get("bilateral", False)
+            if not isinstance(bilateral, bool):
+                raise _fail(f"{where}.bilateral", f"must be true or false, got {shown(bilateral)}")
             e = _mapping(spec["ellipsoid"], f"{where}.ellipsoid")
-            _keys(e, f"{where}.ellipsoid", {"centre", "radii"})
+            _keys(e, f"{where}.ellipsoid", {"centre", "radii"}, {"axes"})
             centre = _vector(e["centre"], f"{where}.ellipsoid.centre")
             radii = _vector(e["radii"], f"{where}.ellipsoid.radii")
             if np.any(radii <= 0):
                 raise _fail(f"{where}.ellipsoid.radii", "radii must be positive")
-            out.append(Ellipsoid(name, body, tuple(centre), tuple(radii)))
+            axes = np.eye(3)
+            if "axes" in e:
+                rows = e["axes"]
+                if not isinstance(rows, list) or len(rows) != 3:
+                    raise _fail(f"{where}.ellipsoid.axes", "give three unit vectors, one per radius")
+                axes = np.column_stack([_vector(r, f"{where}.ellipsoid.axes[{i}]") for i, r in enumerate(rows)])
+                if not np.allclose(axes.T @ axes, np.eye(3), atol=1e-3) or np.linalg.det(axes) < 0:
+                    raise _fail(f"{where}.ellipsoid.axes", "must be three orthogonal unit vectors, right-handed")
+                u, _, vt = np.linalg.svd(axes)  # the nearest rotation (the file's are rounded)
+                axes = u @ vt
+            if not bilateral:
+                out.append(Ellipsoid(name, body, tuple(centre), tuple(radii), _tuple_axes(axes)))
+                continue
+            if centre[2] <= 0:
+                raise _fail(f"{where}.ellipsoid.centre", "a bilateral surface is given for the right side (z > 0)")
+            mirror = np.diag([1.0, 1.0, -1.0])
+            for side, c, a in (("right", centre, axes), ("left", mirror @ centre, mirror @ axes @ mirror)):
+                out.append(Ellipsoid(name, body, tuple(c), tuple(radii), _tuple_axes(a), side))
         return out
 
     def _obstacles(self) -> list[Sphere]:

@@ -7,8 +7,9 @@
   lengths; Lieber et al., J Neurophysiol 1994;71:874-881): from a near-optimal 2.7 um,
   -40 % is 1.6 um and +50 % is 4.05 um, the ends of the active range.
 - Landmark excursions against published ranges.
-- Muscles lying on the rib cage do not dip into the scapulothoracic surface between
-  their ends.
+- Muscles lying on the rib cage do not dip into it between their ends, nor pass
+  between the shoulder blade and the chest (the scapulothoracic surface), and the blade
+  stays outside the rib cage.
 
 Muscle-sides that do not yet meet a bound are listed below as strict expected failures
 with the figure found, so that the state is visible and a fix shows up as an XPASS.

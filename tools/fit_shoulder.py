@@ -285,18 +285,20 @@ class FastShoulder:
     def _riding(self, e):
         """The body a path point rides on (points on another trunk body, e.g. the upper
         ribs in thoracic flexion, move against the surface whatever is fitted)."""
-        e = {"landmark": e} if isinstance(e, str) else e
-        return self.lm[e["landmark"]][0] if "landmark" in e else e["body"]
+        return self._where(e)[0]
 
-    def path_point(self, poses, e):
+    def _where(self, e):
+        """(body, neutral position) of a path entry: a landmark (with its offset) or a
+        via point."""
         if isinstance(e, str):
             e = {"landmark": e}
         if "landmark" in e:
             body, at = self.lm[e["landmark"]]
-            at = at + np.array(e.get("offset", [0, 0, 0]), float)
-        else:
-            body, at = e["body"], np.array(e["at"], float)
-        return self.point(poses, body, at)
+            return body, at + np.array(e.get("offset", [0, 0, 0]), float)
+        return e["body"], np.array(e["at"], float)
+
+    def path_point(self, poses, e):
+        return self.point(poses, *self._where(e))
 
     def wrap_extra(self, pts, surface):
         """What wrapping over ``surface`` adds to paths ``pts`` (N, P, 3): the engine's

@@ -190,6 +190,7 @@ class FastShoulder:
         self.ac = np.array(b["scapula"]["centre"], float)
         self.lm = {k: (v["body"], np.array(v["at"], float)) for k, v in doc["landmarks"].items()}
         self.origin = {"upper_thorax": np.array(b["upper_thorax"]["centre"], float)}
+        self._frames = {}
 
     def _axes(self, body):
         out = []
@@ -252,14 +253,15 @@ class FastShoulder:
         return np.stack(out, axis=1)  # (N, bundles)
 
     def surface_frame(self, name):
-        """Centre (N, 3), axes (N, 3, 3) and radii of a surface (right side) at every posture."""
-        spec = self.doc["surfaces"][name]
-        e = spec["ellipsoid"]
-        axes = np.column_stack([np.array(a, float) for a in e.get("axes", np.eye(3))])
-        u, _, vt = np.linalg.svd(axes)  # as the loader: the nearest rotation
-        r, p = self.base[spec["body"]]
-        centre = np.einsum("nij,j->ni", r, np.array(e["centre"], float) - self.base_origin[spec["body"]]) + p
-        return centre, r @ (u @ vt), np.array(e["radii"], float)
+        """Centre (N, 3), axes (N, 3, 3) and radii of a surface (its right side, as the
+        loader read it into ``self.surfaces``) at every posture. Surfaces ride on trunk
+        bodies, which do not depend on the fitted numbers: computed once."""
+        if name not in self._frames:
+            e = self.surfaces[name]
+            r, p = self.base[e.body]
+            centre = np.einsum("nij,j->ni", r, np.array(e.centre) - self.base_origin[e.body]) + p
+            self._frames[name] = (centre, r @ np.array(e.axes), np.array(e.radii))
+        return self._frames[name]
 
     def depth_mm(self, pts, surface):
         """How far points (N, ..., 3) lie inside ``surface`` (mm along its smallest
@@ -277,7 +279,7 @@ class FastShoulder:
             for spec in mspec.get("bundles", {}).values():
                 wrap = spec.get("wrap", mspec.get("wrap"))
                 if wrap:
-                    body = self.doc["surfaces"][wrap]["body"]
+                    body = self.surfaces[wrap].body
                     keep = [e for e in spec["path"] if self._riding(e) in (body, "scapula", "clavicle")]
                     out.append((wrap, np.stack([self.path_point(poses, e) for e in keep], axis=1)))
         return out
@@ -508,6 +510,7 @@ class Problem:
         base = body.body_poses(self.postures)
         self.fast = FastShoulder(doc, base, self.postures, v)
         self.fast.base_origin = {b: np.array(body._origins[b]) for b in base}
+        self.fast.surfaces = {e.name: e for e in body.surfaces if e.side in (None, "right")}
         self.muscles = sorted({m for m, _, _ in A.SHOULDER_PAIRS})
         self.x0 = get_params(doc)
         self.lo, self.hi = param_bounds(doc)

@@ -33,9 +33,14 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "src"))
 
-REFERENCE = REPO.parent / "shared" / "reference" / "opensim" / "NeckAndShoulder.osim"
+from _common import REFERENCE as REFERENCE_DIR  # noqa: E402
+from relieve.model._body import Ellipsoid  # noqa: E402
+from relieve.model._model import Transform  # noqa: E402
+
+REFERENCE = REFERENCE_DIR / "NeckAndShoulder.osim"
 MATCHED = ("jugular_notch", "c7_spinous_process", "t8_spinous_process")
 RIBS = ("first_rib_scalene_tubercle", "first_rib_posterior", "second_rib_lateral",
         "third_rib_anterior", "fourth_rib_anterior", "fifth_rib_anterior")
@@ -45,26 +50,13 @@ def _numbers(text: str) -> np.ndarray:
     return np.array([float(v) for v in text.split()])
 
 
-def _rotation_xyz(angles) -> np.ndarray:
-    """OpenSim's body-fixed X-Y-Z rotation."""
-    out = np.eye(3)
-    for k, a in enumerate(angles):
-        c, s = np.cos(a), np.sin(a)
-        i, j = [(1, 2), (0, 2), (0, 1)][k]
-        r = np.eye(3)
-        r[i, i] = r[j, j] = c
-        r[i, j], r[j, i] = (-s, s) if k != 1 else (s, -s)
-        out = out @ r
-    return out
-
-
 def reference_thorax(path: Path = REFERENCE):
     """(centre, rotation, radii) of the wrap ellipsoid ``Thorax`` and the markers
     IJ, C7, T8 (sagittal x, y), all in the reference's thorax frame (metres)."""
     root = ET.parse(path).getroot()
     ell = next(e for e in root.iter("WrapEllipsoid") if e.get("name") == "Thorax")
     centre = _numbers(ell.findtext("translation"))
-    rotation = _rotation_xyz(_numbers(ell.findtext("xyz_body_rotation")))
+    rotation = Transform.from_xyz_body_fixed(_numbers(ell.findtext("xyz_body_rotation")), np.zeros(3)).rotation
     radii = _numbers(ell.findtext("dimensions"))
     markers = {}
     for m in root.iter("Marker"):
@@ -97,19 +89,19 @@ def derive(body=None, path: Path = REFERENCE) -> dict:
     axes *= np.sign(np.diag(axes))  # each pointing along +x, +y, +z
     mapped_centre = affine @ centre + shift
 
-    def depth(p, r):
-        u = ((p - mapped_centre) @ axes) / r
-        return (1 - np.linalg.norm(u)) * r.min()
+    def depths(cut):  # of the rib landmarks (neutral, ground frame), radii less `cut`
+        e = Ellipsoid("rib_cage", "thorax", tuple(mapped_centre), tuple(mapped_radii - cut), tuple(map(tuple, axes)))
+        return e.depth(ribs, np.eye(3), np.zeros(3), np.zeros(3))
 
-    ribs = [body.landmark_position(n, "right") for n in RIBS]
+    ribs = np.array([body.landmark_position(n, "right") for n in RIBS])
     cut = 0.0
     for _ in range(50):  # the amount that puts the ribs on the surface on average
-        step = float(np.mean([depth(p, mapped_radii - cut) for p in ribs]))
+        step = float(depths(cut).mean())
         cut += step
         if abs(step) < 1e-7:
             break
     return {"centre": mapped_centre, "radii": mapped_radii - cut, "axes": axes, "affine": affine[:2, :2], "cut": cut,
-            "rib_depths": {n: depth(p, mapped_radii - cut) for n, p in zip(RIBS, ribs)}}
+            "rib_depths": dict(zip(RIBS, depths(cut).tolist()))}
 
 
 def main() -> int:

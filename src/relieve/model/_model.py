@@ -492,6 +492,8 @@ class Model:
         n = full.shape[0]
         angles = _evaluate_steps(full, self._var_steps, self._var_linear)
         amounts = _evaluate_steps(full, self._translation_steps, self._translation_linear)
+        if self._is_var_step.all():  # every rotation step moves (the usual case): no scatter
+            return np.cos(angles), np.sin(angles), amounts
         cos_a = np.zeros((n, len(self._is_var_step)))
         sin_a = np.zeros((n, len(self._is_var_step)))
         cos_a[:, self._is_var_step] = np.cos(angles)
@@ -510,11 +512,7 @@ class Model:
 
     def _lengths_from_full(self, full: np.ndarray, muscles: np.ndarray | None = None) -> np.ndarray:
         lengths = np.empty((full.shape[0], len(self.muscles)))
-        args = self._kernel_args
-        if muscles is not None:  # only the segments of the muscles asked for
-            keep = np.isin(args[21], muscles)
-            wkeep = np.isin(args[26], muscles)
-            args = args[:17] + tuple(a[keep] for a in args[17:22]) + tuple(a[wkeep] for a in args[22:28]) + args[28:]
+        args = self._kernel_args if muscles is None else self._subset_args(muscles)
         _kernel.lengths(*self._joint_inputs(full), *args, self._constant_length, lengths)
         special = [m for m in self._special_muscles if muscles is None or m in muscles]
         if special:
@@ -523,6 +521,22 @@ class Model:
                 p, active = self._muscle_points(self.muscles[m], full, rot, pos)
                 lengths[:, m] = _active_path_length(p, active)
         return lengths if muscles is None else lengths[:, muscles]
+
+    def _subset_args(self, muscles: np.ndarray) -> tuple:
+        """The kernel's arguments with only the segments of ``muscles``: derived from the
+        model alone, so kept per set of muscles (a plan asks for the same few thousands
+        of times)."""
+        key = muscles.tobytes()
+        args = self._subset_cache.get(key)
+        if args is None:
+            full = self._kernel_args
+            keep = np.isin(full[21], muscles)
+            wkeep = np.isin(full[26], muscles)
+            args = full[:17] + tuple(a[keep] for a in full[17:22]) + tuple(a[wkeep] for a in full[22:28]) + full[28:]
+            if len(self._subset_cache) >= 256:
+                self._subset_cache.clear()
+            self._subset_cache[key] = args
+        return args
 
     def _muscle_points(self, muscle: Muscle, full, rot, pos):
         """Every point of a muscle in the ground (N, k, 3) and which are active (N, k)."""
@@ -688,6 +702,7 @@ class Model:
         roots = [j for j in self.joints if j.parent == self.ground]
         self._free_root = self._body_index[roots[0].child] if len(roots) == 1 and not on_ground else None
         self._kernel_args = self._kernel_plan()
+        self._subset_cache: dict[bytes, tuple] = {}
 
     def _kernel_plan(self) -> tuple:
         """The joint and segment plan as flat arrays for the compiled kernel."""
@@ -829,8 +844,10 @@ def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def _evaluate_steps(full: np.ndarray, steps, linear) -> np.ndarray:
     """Every step's function of its coordinate column: ``(N, len(steps))``."""
-    out = np.empty((full.shape[0], len(steps)))
     k, col, slope, intercept = linear
+    if len(k) == len(steps):  # all linear: _linear_part lists them in order
+        return full[:, col] * slope + intercept
+    out = np.empty((full.shape[0], len(steps)))
     if len(k):
         out[:, k] = full[:, col] * slope + intercept
     if len(k) < len(steps):

@@ -105,12 +105,11 @@ def optimise(body, columns: list[int], goal: str, bounds: Bounds, variables: lis
         return SearchResult({}, body.length_change_pct_batch(np.zeros((1, len(names))))[0, columns], 1, 0.0)
 
     # 1. each variable alone
-    sweep = np.zeros((k * len(shares), k))
+    sweep = np.zeros((1 + k * len(shares), k))  # neutral first, then each variable's sweep
     for j in range(k):
-        sweep[j * len(shares) : (j + 1) * len(shares), j] = along(j)
-    base_cost, _ = cost(np.zeros((1, k)))
+        sweep[1 + j * len(shares) : 1 + (j + 1) * len(shares), j] = along(j)
     sweep_cost, _ = cost(sweep)
-    per_var = sweep_cost.reshape(k, len(shares))
+    base_cost, per_var = sweep_cost[:1], sweep_cost[1:].reshape(k, len(shares))
     gains = base_cost[0] - per_var.min(axis=1)
     chosen = [j for j in np.argsort(-gains) if gains[j] > MIN_USEFUL_GAIN][:MAX_GRID_VARIABLES]
     # Each variable may move only the way that helps when it moves alone: combined

@@ -17,6 +17,7 @@ LAYERS = {
     "errors": 0,
     "_version": 0,
     "_lazy": 0,
+    "_parallel": 0,
     "_input": 1,
     "_filecache": 1,
     "_data": 2,

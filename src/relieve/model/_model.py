@@ -14,12 +14,12 @@ translations are along axes of the parent frame.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
 
+from .._parallel import map_on_cores
 from ..errors import ModelError, UnknownNameError
 from ._functions import Function
 from . import _kernel
@@ -154,27 +154,6 @@ def _axis_rotation(axis: np.ndarray, angle: float) -> np.ndarray:
     a = a / np.linalg.norm(a)
     k = _skew(a)
     return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
-
-
-def _map_chunks(work, starts) -> None:
-    """Run ``work(start)`` for every chunk, on two threads when there is more than one.
-
-    NumPy releases the GIL inside its array loops, so chunks computed on separate
-    threads use separate cores; each chunk writes its own rows of the output.
-    """
-    starts = list(starts)
-    if len(starts) < 2 or _THREADS < 2:
-        for s in starts:
-            work(s)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        for _ in pool.map(work, starts):
-            pass
-
-
-_THREADS = min(2, os.cpu_count() or 1)
 
 
 def _axis_plan(axis: np.ndarray):
@@ -346,7 +325,7 @@ class Model:
             full = self._full_coordinates(self._apply_limits(q[start:stop]))
             out[start:stop] = self._lengths_from_full(full, selected)
 
-        _map_chunks(work, range(0, q.shape[0], chunk))
+        map_on_cores(work, range(0, q.shape[0], chunk), caller_works=False)  # each chunk writes its own rows
         return out
 
     def length_jacobian(self, q, chunk: int = DEFAULT_CHUNK) -> np.ndarray:

@@ -22,12 +22,12 @@ positions people can take (``_positions``); every step records which hand does w
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from typing import Any
 
+from .._parallel import map_on_cores
 from ..anatomy import knowledge_base
 from ..anatomy.attachments import attachment_entries
 from ..anatomy.postures import _phrases, describe, share_words
@@ -366,8 +366,7 @@ class _Planner:
         ]
         # The four searches are independent; the model's kernel releases the GIL, so two
         # threads use both cores (each search's result is the same as run alone).
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            found = list(pool.map(lambda args: self._best(*args), searches))
+        found = map_on_cores(lambda args: self._best(*args), searches)
         (ease_config, ease), (repos_config, repos), (helper_config, helper), (stretch_config, stretch) = found
         results = {"muscle_shortening": ease, "repositioning": repos, "strain_counterstrain": stretch}
         techniques = {

@@ -461,6 +461,25 @@ def test_press_marks_every_head_of_the_pressed_end():
     assert rings >= 2 * len(ends[pressed_end])  # a ring on every head, in both views
 
 
+def test_press_rings_only_heads_under_one_hand(monkeypatch):
+    """The lower trapezius arises from T6 down to T12, 155 mm: the fingertips pressing at
+    T6 do not reach T12, so it gets no ring, in either view."""
+    from relieve.figures import _sequence
+
+    plan = relieve.plan([("lower_trapezius", "left")])
+    assert plan.techniques["muscle_shortening"]["pressed"] == ["t6_spinous_process"]
+    heads = [a["landmark"] for a in plan.plans[0]["attachments"]["origin"]]
+    assert heads == ["t6_spinous_process", "t9_spinous_process", "t12_spinous_process"]
+
+    def rings() -> int:
+        press = [p for p in figures.plan_figures(plan, formats=("svg",)) if p.group == "press"]
+        return len(re.findall(r"stroke:#17803d;stroke-width:2\.2", styled(press[0].svg)))
+
+    drawn = rings()
+    monkeypatch.setattr(_sequence, "FINGERTIP_REACH", 1.0)  # as if one hand covered every head
+    assert rings() - drawn >= 2
+
+
 @pytest.mark.parametrize("targets", [[("suboccipitals", "left")],
                                      [("scalenes", "right"), ("upper_trapezius", "right"), ("levator_scapulae", "right")]])
 def test_groups_and_combined_plans_get_short_names(targets):

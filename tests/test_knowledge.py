@@ -150,7 +150,7 @@ def test_landmarks_file_covers_docs_landmarks_md(kb):
         for name in names:
             ids.append(name)
             bilateral[name] = cells[2] == "yes"
-    assert len(ids) == 73
+    assert len(ids) == 79
     assert sorted(ids) == sorted(LANDMARK_IDS)
     assert tuple(lm.id for lm in kb.landmarks) == LANDMARK_IDS
     for lm in kb.landmarks:

@@ -262,6 +262,35 @@ def test_attachments_are_landmarks(body):
     assert "mastoid_process" in body.attachments("sternocleidomastoid", "left")["insertion"]
 
 
+# Model ends that are not themselves a knowledge-base attachment of that end, and what
+# they stand for. Any other model end must be one the knowledge base lists, so that a
+# figure's labelled attachments and its drawn lines agree (the lower trapezius once ran
+# from T6, T9 and T12 while its labels said T4, T5 and T6).
+STAND_INS = {
+    ("upper_trapezius", "ligamentum_nuchae_mid"): "the ligamentum nuchae, between the occiput and C7",
+    ("upper_trapezius", "acromion_medial_border"): "the inner edge of the acromion",
+    ("middle_trapezius", "acromion_medial_border"): "the inner edge of the acromion",
+    ("splenius_capitis", "c6_spinous_process"): "the lower half of the ligamentum nuchae, tethered at C6",
+    ("rhomboid_major", "inferior_angle"): "the lower end of the medial border stretch it inserts along",
+}
+
+
+def test_model_ends_are_the_knowledge_base_attachments(body):
+    from relieve.anatomy import knowledge_base
+
+    kb = knowledge_base()
+    used = set()
+    for m in MUSCLE_IDS:
+        facts = kb.muscle(m)
+        for end, listed in (("origin", facts.origin), ("insertion", facts.insertion)):
+            names = {a.landmark for a in listed}
+            for lid in body.attachments(m, "right")[end]:
+                if lid not in names:
+                    assert (m, lid) in STAND_INS, f"{m} {end}: the model starts a line at {lid}, not among {sorted(names)}"
+                    used.add((m, lid))
+    assert used == set(STAND_INS), f"stand-ins no longer needed: {set(STAND_INS) - used}"
+
+
 def test_engine_model_from_the_file_matches(body):
     engine = load_model(MODEL_FILE)
     assert engine.coordinate_names == body.coordinate_names

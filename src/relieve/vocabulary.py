@@ -307,7 +307,7 @@ LANDMARK_IDS: tuple[str, ...] = (
     *_levels("{}_transverse_process_posterior", "c", 2, 7),
     *_levels("{}_articular_process", "c", 2, 7),
     *_levels("{}_body_anterior", "c", 2, 7),
-    *_levels("{}_spinous_process", "t", 1, 6),
+    *_levels("{}_spinous_process", "t", 1, 12),
     *_levels("{}_transverse_process", "t", 1, 6),
     *_levels("{}_body_anterior", "t", 1, 3),
     "manubrium",

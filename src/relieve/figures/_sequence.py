@@ -4,7 +4,7 @@ push, stretch), numbered like the steps, the same sequence for every front end.
 Each picture poses the human figure (``_person``) in the posture the plan computed for
 that group, with the catalogue's support and arm positions, the hands where the steps
 put them (``step_hands``), the muscle in colour (slack or stretched), its ends named in
-plain words, fingertip spots on every head of a pressed end, and arrows for the
+plain words, fingertip spots on the heads of a pressed end under one hand, and arrows for the
 movement, the press and the gentle push.
 """
 
@@ -41,6 +41,11 @@ GROUP_WORDS = {
     "stretch": "the stretch",
 }
 PRESS = "#17803d"
+# The fingertips of one hand, spread side by side, cover about the hand's breadth at the
+# knuckles: 76 mm for women, 87 mm for men (50th percentile, British adults; Pheasant S,
+# Haslegrave CM, Bodyspace, 3rd ed., 2006). A pressed end's heads further than the
+# smaller breadth from the pressed one are not under the same fingertips, so get no ring.
+FINGERTIP_REACH = 0.076
 _FINDS = ("finds the end", "feels for the end")
 PUSHERS = "#e07b00"
 TREATED_IN_PUSH = "#5b7fa6"
@@ -526,10 +531,11 @@ class _Spec:
             for end in ("origin", "insertion"):
                 heads = p["attachments"][end]
                 points = [scene.landmark(a["landmark"], p["side"]) for a in heads]
+                under = [q for a, q in zip(heads, points) if a["landmark"] in pressed]
                 for point in points:
                     draw_end(panel, point, colour, origin=end == "origin", size=5)
-                    if pressed and any(b["landmark"] in pressed for b in heads):
-                        draw_spot(panel, point)  # every head of a pressed end
+                    if any(np.linalg.norm(point - q) <= FINGERTIP_REACH for q in under):
+                        draw_spot(panel, point)  # every head of a pressed end under the fingertips
                 for name, point in end_labels([place_name(self.kb, a["landmark"]) for a in heads], points):
                     screen = panel.view.project(point)
                     if any(n == name or np.linalg.norm(s - screen) < 0.01 for s, n in seen) or len(seen) >= 6:
@@ -568,7 +574,7 @@ class _Spec:
             lines.append("blue: the muscle  ·  filled dot: where it starts  ·  open dot: where it ends")
         extra = []
         if self.group == "press":
-            extra.append("green rings: fingertips on every head of the pressed end; green arrow: press toward the other end")
+            extra.append("green rings: fingertips on the pressed end; green arrow: press toward the other end")
         elif any(j in _FINDS or "tender point" in j for j, _ in self.jobs.values()):
             extra.append("green rings: where the fingertips go")
         pct = self.t.get("length_change_pct")

@@ -137,6 +137,11 @@ def test_broken_envelope_and_catalogue_documents_name_the_entry():
     with pytest.raises(ModelError) as info:
         build_catalogue(positions)
     assert "high_armrest" in info.value.field
+    positions = yaml.safe_load(resources.files("relieve.techniques").joinpath("data", "positions.yaml").read_text())
+    positions["supports"]["lying_back"]["rests_on"] = ["t6_spinous_process", "small_of_the_back"]
+    with pytest.raises(ModelError) as info:
+        build_catalogue(positions)
+    assert info.value.field.endswith("supports.lying_back.rests_on[1]")
     jones = yaml.safe_load(resources.files("relieve.techniques").joinpath("data", "jones.yaml").read_text())
     jones["points"]["AC7"]["components"] = {"flexion": "enormous"}
     with pytest.raises(ModelError) as info:
@@ -145,6 +150,45 @@ def test_broken_envelope_and_catalogue_documents_name_the_entry():
 
 
 # --------------------------------------------------------------------------- hands
+
+
+def test_no_fingertip_presses_an_end_the_body_rests_on(documents):
+    """Lying on the back (or leaning on a high chair back) the upper back and the backs of
+    the shoulder blades bear the body's weight; lying on a side, that shoulder and the side
+    of the head. A position of ease never asks to press an end there."""
+    cat = catalogue()
+    checked = 0
+    for label, targets, techniques in documents:
+        t = techniques["muscle_shortening"]
+        support = cat.supports[t["positions"][0]]
+        for landmark in t["pressed"]:
+            for _, side in targets:
+                assert not support.covers(landmark, side), (label, support.id, landmark)
+            checked += 1
+    assert checked > 50
+
+
+def test_lying_on_one_end_presses_the_other():
+    """Splenius cervicis runs from T3-T6 to C1-C3: lying on the back eases it most, with its
+    lower end under the back, so only the upper end is pressed and the step says why."""
+    t = plan([("splenius_cervicis", "left")]).techniques["muscle_shortening"]
+    assert t["positions"][0] == "lying_back"
+    assert t["pressed"] == ["c2_transverse_process_posterior"]
+    assert any("T3 spinous process, lies under you" in step for step in t["steps"])
+
+
+def test_the_hand_that_finds_an_end_presses_it():
+    for side in SIDES:
+        steps = plan([("sternocleidomastoid", side)]).techniques["muscle_shortening"]["steps"]
+        found = {}
+        for step in steps:
+            for hand in SIDES:
+                for key in ("Find one end", "Find its other end"):
+                    if step.startswith(key) and f"with your {hand} fingertips" in step:
+                        found["top of the breastbone" in step] = hand
+        press = next(step for step in steps if step.startswith("Press the sternocleidomastoid"))
+        assert f"your {found[True]} fingertips at the top of the breastbone" in press, press
+        assert f"your {found[False]} fingertips at the bony knob" in press, press
 
 
 def _hand_lists(t):

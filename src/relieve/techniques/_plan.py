@@ -262,7 +262,11 @@ class _Planner:
                 out[v] = s
         return out
 
-    def _best(self, targets, use: str, goal: str, limits: Bounds, neck: str, kind: str, pressed=(), hands_needed=0, supports=None):
+    def _best(self, targets, use: str, goal: str, limits: Bounds, neck: str, kind: str, pressed=(), hands_needed=0,
+              pressed_at=(), supports=None):
+        """``pressed_at``: (landmark, side) of the ends the fingertips would press while the
+        position is held; each of the ``hands_needed`` presses a position cannot give (no
+        free hand, or the body lies on that end) costs ``hand_shortfall_pct`` of slack."""
         cols = self._columns(targets)
         variables = self._variables(targets, neck != "neutral")
         wanted = self._wanted(cols, goal, limits, variables)
@@ -282,7 +286,7 @@ class _Planner:
             # Many positions: a one-batch estimate picks the few worth a full search.
             estimate = screen(self.body, cols, goal, boxes, variables, checks)
             estimate += _DOSES.hand_shortfall_pct * np.array(
-                [max(0, hands_needed - len(config.free_hands())) for config in configs]
+                [_shortfall(config, hands_needed, pressed_at) for config in configs]
             )
             candidates = sorted(np.argsort(estimate, kind="stable")[:SCREEN_KEEP])
         best = None
@@ -290,8 +294,7 @@ class _Planner:
             config = configs[i]
             result = optimise(self.body, cols, goal, boxes[i], variables, checks[i])
             config = _used_only(config, result.posture)
-            short = max(0, hands_needed - len(config.free_hands()))
-            score = result.cost + _DOSES.hand_shortfall_pct * short
+            score = result.cost + _DOSES.hand_shortfall_pct * _shortfall(config, hands_needed, pressed_at)
             if best is None or score < best[0] - 1e-9:
                 best = (score, config, result)
         if best is None:
@@ -357,9 +360,10 @@ class _Planner:
         ends = [self._ends(f) for f in facts]
         pressable = [[e for e in es if e.kind != "no_press"] for es in ends]
         pressed = tuple(e.landmark for es in pressable for e in es)
+        pressed_at = tuple((e.landmark, t.side) for t, es in zip(targets, pressable) for e in es)
         needed = max((len(p) for p in pressable), default=0)
         searches = [
-            (targets, "ease", "shorten", self.ease, "held", "sustained", pressed, min(2, needed)),
+            (targets, "ease", "shorten", self.ease, "held", "sustained", pressed, min(2, needed), pressed_at),
             (targets, "repositioning", "shorten", self.ease, "neutral", "sustained"),
             (targets, "helper", "shorten", self.ease, "neutral", "sustained"),
             (targets, "stretch", "lengthen", self.stretch, "free", "stretch"),
@@ -436,6 +440,7 @@ class _Planner:
             if gains_apart and pct > -_DOSES.min_pressed_slack_pct:
                 continue
             kept.append(i)
+        finder = {}  # (target, landmark) -> the hand that found that end, and presses it
         for i in kept:
             t, f = targets[i], facts[i]
             name = f.common_name.lower()
@@ -444,14 +449,18 @@ class _Planner:
             for end in ends[i]:
                 if end.kind == "no_press":
                     steps.add(w["no_press_end"].format(side=t.side, name=name, place=end.place, no_press=self.env.no_pressure_words))
+                elif config.support.covers(end.landmark, t.side):
+                    steps.add(w["lain_on_end"].format(side=t.side, name=name, place=end.place))
                 elif end.kind == "deep":
                     how = (end.how + ".") if end.how else w["card_hint"].strip().strip("()").capitalize() + "."
                     steps.add(w["deep_end"].format(side=t.side, name=name, place=end.place, how=how), jobs=[(hands[0], "feels for the end")])
+                    finder[(i, end.landmark)] = hands[0]
                 else:
                     hand = hands[0] if first else hands[1]
                     how = f" ({end.how})" if end.how else w["card_hint"]
                     key = "find_end" if first else "find_other_end"
                     steps.add(w[key].format(side=t.side, name=name, hand=hand, place=end.place, how=how), jobs=[(hand, "finds the end")])
+                    finder[(i, end.landmark)] = hand
                     first = False
         steps.phase = "position"
         steps.add(w["settle"].format(support=config.support.words), hold=[(limb, config.support.id) for limb in config.support.uses])
@@ -473,9 +482,16 @@ class _Planner:
         for i in kept:
             t, f = targets[i], facts[i]
             name = f.common_name.lower()
-            can = [e for e in ends[i] if e.kind != "no_press"]
-            if can and free:
-                pairs = list(zip(free, can))
+            felt = [e for e in ends[i] if e.kind != "no_press"]
+            can = [e for e in felt if not config.support.covers(e.landmark, t.side)]
+            pairs, spare = [], list(free)
+            for end in can:  # each end pressed by the hand that found it, if that hand is free
+                hand = finder.get((i, end.landmark))
+                hand = hand if hand in spare else (spare[0] if spare else None)
+                if hand is not None:
+                    spare.remove(hand)
+                    pairs.append((hand, end))
+            if pairs:
                 if len(pairs) == 2:
                     text = w["press_two"].format(
                         name=name, hand_a=pairs[0][0], end_a=pairs[0][1].place, hand_b=pairs[1][0], end_b=pairs[1][1].place,
@@ -488,7 +504,7 @@ class _Planner:
                 jobs = [(hand, f"presses the {name} at the {end.place}") for hand, end in pairs]
                 pressed_landmarks += [end.landmark for _, end in pairs]
             else:
-                why = w["cannot_press"] if not can else w["no_hand_free"]
+                why = w["cannot_press"] if not felt else w["lying_on_it"] if not can else w["no_hand_free"]
                 text, jobs = w["press_none"].format(name=name, why=why), []
             steps.add(text, jobs=jobs)
             steps.add(w["hold"].format(hold_seconds=_DOSES.hold_seconds), jobs=jobs)
@@ -791,6 +807,13 @@ class _Planner:
             "left_out": left_out,
             "sources": [self.jones.sources[s] for s in point.sources],
         }
+
+
+def _shortfall(config, hands_needed: int, pressed_at) -> int:
+    """How many of the ``hands_needed`` presses ``config`` cannot give: a hand is busy
+    holding the position, or the body rests on the end to press."""
+    reachable = sum(1 for landmark, side in pressed_at if not config.support.covers(landmark, side))
+    return hands_needed - min(hands_needed, len(config.free_hands()), reachable)
 
 
 def _used_only(config: Configuration, posture: dict) -> Configuration:

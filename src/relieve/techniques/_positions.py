@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from .._data import packaged_yaml
 from ..errors import ModelError
-from ..vocabulary import NECK_VARIABLES, VARIABLES, other_side
+from ..vocabulary import LANDMARK_IDS, NECK_VARIABLES, VARIABLES, other_side
 
 _FILE = "positions.yaml"
 TECHNIQUE_USES = ("ease", "repositioning", "stretch", "helper", "jones")
@@ -43,6 +43,12 @@ class Support:
     techniques: tuple[str, ...]
     words: str
     holds: dict  # (variable, sign) -> NeckHold
+    rests_on: frozenset = frozenset()  # landmark ids the body's weight lies on (no fingertip reaches them)
+
+    def covers(self, landmark: str, side: str) -> bool:
+        """Whether the body rests on ``landmark`` (of ``side``, for a bilateral one): a
+        side-lying support rests only on the side it uses, the others on both."""
+        return landmark in self.rests_on and (not self.uses or side in self.uses)
 
     def neck_box(self, variable: str) -> tuple[float, float]:
         lo = self.holds.get((variable, -1))
@@ -237,6 +243,7 @@ def build_catalogue(raw) -> Catalogue:
             techniques=_list(e.get("for"), f"{where}.for", TECHNIQUE_USES),
             words=_text(e.get("words"), f"{where}.words"),
             holds=holds,
+            rests_on=frozenset(_list(e.get("rests_on", []), f"{where}.rests_on", LANDMARK_IDS)),
         )
     out = {}
     for kind, table in (("arm", raw["arms"]), ("trunk", raw["trunk"])):

@@ -503,7 +503,7 @@ class Model:
 
     def _subset_args(self, muscles: np.ndarray) -> tuple:
         """The kernel's arguments with only the segments of ``muscles``: derived from the
-        model alone, so kept per set of muscles (a plan asks for the same few thousands
+        model alone, so kept per set of muscles (a plan asks for the same set thousands
         of times)."""
         key = muscles.tobytes()
         args = self._subset_cache.get(key)

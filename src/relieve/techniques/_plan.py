@@ -262,11 +262,12 @@ class _Planner:
                 out[v] = s
         return out
 
-    def _best(self, targets, use: str, goal: str, limits: Bounds, neck: str, kind: str, pressed=(), hands_needed=0,
-              pressed_at=(), supports=None):
+    def _best(self, targets, use: str, goal: str, limits: Bounds, neck: str, kind: str, pressed_at=(), hands_needed=0,
+              supports=None):
         """``pressed_at``: (landmark, side) of the ends the fingertips would press while the
         position is held; each of the ``hands_needed`` presses a position cannot give (no
         free hand, or the body lies on that end) costs ``hand_shortfall_pct`` of slack."""
+        pressed = tuple(landmark for landmark, _ in pressed_at)
         cols = self._columns(targets)
         variables = self._variables(targets, neck != "neutral")
         wanted = self._wanted(cols, goal, limits, variables)
@@ -359,11 +360,10 @@ class _Planner:
         facts = [self.kb.muscle(t.muscle) for t in targets]
         ends = [self._ends(f) for f in facts]
         pressable = [[e for e in es if e.kind != "no_press"] for es in ends]
-        pressed = tuple(e.landmark for es in pressable for e in es)
         pressed_at = tuple((e.landmark, t.side) for t, es in zip(targets, pressable) for e in es)
         needed = max((len(p) for p in pressable), default=0)
         searches = [
-            (targets, "ease", "shorten", self.ease, "held", "sustained", pressed, min(2, needed), pressed_at),
+            (targets, "ease", "shorten", self.ease, "held", "sustained", pressed_at, min(2, needed)),
             (targets, "repositioning", "shorten", self.ease, "neutral", "sustained"),
             (targets, "helper", "shorten", self.ease, "neutral", "sustained"),
             (targets, "stretch", "lengthen", self.stretch, "free", "stretch"),

@@ -319,7 +319,9 @@ def sampled(body):
 DIPS_INTO_THE_CHEST = {
     "pectoralis_minor": "2.3 mm past the 2 mm tolerance at corners with full thoracic flexion (+20): its origins on "
                         "ribs 3 and 4 ride with the upper thorax and sink into the lower thorax's rib cage; straight, "
-                        "before the wrap, 27 mm",
+                        "before the wrap, 27 mm. Tried: ribs 3 and 4 on the lower thorax with the sternal body (the "
+                        "manubriosternal joint as the front hinge) passes this, but thoracic flexion then moves the "
+                        "coracoid alone and the muscle's range went from -41/+72 to -60/+85 %: not kept",
 }
 UNDER_THE_BLADE = {
     "lower_trapezius": "51 mm (T12 bundle, corners with full thoracic flexion; 19 mm with thoracic flexion held at 0): "

@@ -538,6 +538,18 @@ MEDIAL_BORDER = ["superior_angle", "medial_border_upper", "scapular_spine_root",
     [
         ("scapula_retraction", -25, 20, 13),  # the whole range
         ("scapula_upward_rotation", -10, 20, 12),  # the first part of arm elevation
+        pytest.param(
+            "scapula_upward_rotation", 20, 60, 12,  # the rest of the range (issue 9)
+            marks=pytest.mark.xfail(
+                strict=True, raises=AssertionError,
+                reason="the inferior angle lifts off the chest wall: 10 mm at 20, 28 mm at 40 and 60 mm at 60 degrees "
+                       "(the superior angle 11 mm into it at 60). The blade's other turns follow upward rotation in "
+                       "fixed proportion, where the chest's curve asks for more of them the further it turns; the "
+                       "shoulder fit holding the whole range to 12 mm (tools/fit_shoulder.py, GLIDE to 60) left the "
+                       "angle 19 mm off at 60 and the border 14 mm in, with a worst reference row of 8.7 pp and 17.6 "
+                       "degrees in the blade's plane at 20: not kept. Following the chest needs couplings that are not "
+                       "linear in the angle"),
+        ),
         ("scapula_elevation", -5, 10, 16),  # the superior angle rises above the ribs beyond this
     ],
 )

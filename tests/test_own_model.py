@@ -547,8 +547,10 @@ MEDIAL_BORDER = ["superior_angle", "medial_border_upper", "scapular_spine_root",
                        "fixed proportion, where the chest's curve asks for more of them the further it turns; the "
                        "shoulder fit holding the whole range to 12 mm (tools/fit_shoulder.py, GLIDE to 60) left the "
                        "angle 19 mm off at 60 and the border 14 mm in, with a worst reference row of 8.7 pp and 17.6 "
-                       "degrees in the blade's plane at 20: not kept. Following the chest needs couplings that are not "
-                       "linear in the angle"),
+                       "degrees in the blade's plane at 20: not kept. Quadratic couplings (branch "
+                       "experiment/quadratic-upward-rotation) with the plane held: shoulder RMS 3.96 pp, worst row 7.9, "
+                       "middle trapezius inside the -40/+50 % bound, but still 18.6 mm off at 60 and 12.1 mm at 20, "
+                       "and the middle trapezius under the blade: not kept either"),
         ),
         ("scapula_elevation", -5, 10, 16),  # the superior angle rises above the ribs beyond this
     ],

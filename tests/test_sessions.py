@@ -187,6 +187,17 @@ def test_phases_come_from_the_plan_numbers():
     assert [x.seconds for x in phases if x.kind == "stretch"] == [scs["stretch_hold_seconds"][-1]]
 
 
+def test_the_hold_cue_asks_for_pressure_only_where_the_plan_presses():
+    import relieve
+    from relieve.sessions import phases_for
+
+    for muscle, pressing in (("levator_scapulae", True), ("longus_colli", False)):
+        t = relieve.plan([(muscle, "left")]).techniques["muscle_shortening"]
+        assert bool(t["pressed"]) is pressing, muscle  # longus colli: no end can be pressed
+        hold = next(x for x in phases_for("muscle_shortening", t) if x.kind == "hold")
+        assert ("press gently" in hold.cue) is pressing and ("without pressing" in hold.cue) is not pressing
+
+
 def test_phase_timer_with_a_fake_clock_resumes_after_a_pause():
     from relieve.sessions import FakeClock, Phase, PhaseTimer
 

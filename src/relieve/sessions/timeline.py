@@ -45,7 +45,10 @@ def phases_for(key: str, technique: dict) -> list[Phase]:
             out.append(Phase("push", push_s, cues["push"].format(effort=effort_words), i))
             out.append(Phase("relax", value("timing", "push_rest_seconds"), cues["relax"], i))
         return out + [Phase("stretch", stretch_s, cues["stretch"]), back, rest]
-    return [settle, Phase("hold", float(technique["hold_seconds"]), cues["hold"][key]), back, rest]
+    # A position of ease where no end can be pressed (none can be felt, no hand is free,
+    # or the body rests on them: the plan's steps say which) is held without pressing.
+    hold = "without_pressure" if key == "muscle_shortening" and not technique.get("pressed") else key
+    return [settle, Phase("hold", float(technique["hold_seconds"]), cues["hold"][hold]), back, rest]
 
 
 class PhaseTimer:

@@ -426,7 +426,7 @@ def test_the_shoulder_blade_stays_outside_the_rib_cage(body, sampled):
         for lid in ("superior_angle", "medial_border_upper", "scapular_spine_root", "medial_border_lower",
                     "inferior_angle"):
             p = body.landmark_positions(postures, (lid,))[f"{lid}.{e.side}"]
-            depth = np.array([e.depth(p[k], rot[k], pos[k], origin) for k in range(len(p))])
+            depth = e.depth(p, rot, pos, origin)
             assert depth.max() < DIP_TOLERANCE, (lid, e.side, round(float(depth.max()) * 1000, 1))
 
 

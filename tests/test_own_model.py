@@ -768,6 +768,22 @@ def test_wrap_naming_an_unknown_surface_is_refused(tmp_path):
     assert err.value.field == "muscles.upper_trapezius.wrap"
 
 
+def test_surface_depth_at_several_poses_is_each_pose_alone(body):
+    """``Ellipsoid.depth`` with one body pose per row of points gives what each pose gives
+    alone (the fit tool and the rib-cage tests ask for whole batches)."""
+    e = next(s for s in body.surfaces if s.name == "scapulothoracic")  # rides on the upper thorax
+    postures = random_postures(body, 6, seed=3)
+    rot, pos = body.body_poses(postures)[e.body]
+    assert np.ptp(rot, axis=0).max() > 0.05  # the poses differ (thoracic flexion)
+    origin = body.body_poses(np.zeros((1, len(body.posture_variables))))[e.body][1][0]
+    points = np.random.default_rng(4).normal(np.array(e.centre), 0.08, (6, 5, 3))
+    batch = e.depth(points, rot, pos, origin)
+    assert batch.shape == (6, 5)
+    for k in range(6):
+        np.testing.assert_allclose(batch[k], e.depth(points[k], rot[k], pos[k], origin), rtol=0, atol=1e-15)
+    assert (batch > 0).any() and (batch < 0).any()  # points on both sides of the surface
+
+
 def test_a_bilateral_surface_is_mirrored_and_each_side_wraps_over_its_own(body):
     """`bilateral: true` gives the surface for the right side; the left one is its mirror
     image, and `wrap: rib_cage` means the muscle's own side's."""

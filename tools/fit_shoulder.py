@@ -264,13 +264,11 @@ class FastShoulder:
         return self._frames[name]
 
     def depth_mm(self, pts, surface):
-        """How far points (N, ..., 3) lie inside ``surface`` (mm along its smallest
-        radius, as ``Ellipsoid.depth``): > 0 inside."""
-        centre, axes, radii = self.surface_frame(surface)
-        flat = pts.reshape(len(centre), -1, 3)
-        local = np.einsum("nji,nkj->nki", axes, flat - centre[:, None, :])
-        depth = (1 - np.linalg.norm(local / radii, axis=-1)) * radii.min() * 1000.0
-        return depth.reshape(pts.shape[:-1])
+        """How far points (N, ..., 3), row n at posture n, lie inside ``surface`` (mm
+        along its smallest radius; ``Ellipsoid.depth``): > 0 inside."""
+        e = self.surfaces[surface]
+        r, p = self.base[e.body]
+        return e.depth(pts, r, p, self.base_origin[e.body]) * 1000.0
 
     def wrapped_paths(self, poses):
         """(surface, points (N, P, 3)) of every wrapped bundle of the shoulder muscles."""

@@ -57,10 +57,18 @@ class Ellipsoid:
     def depth(self, points, rotation, position, origin) -> np.ndarray:
         """How far (m, along the smallest radius) each of ``points`` (..., 3; ground) lies
         inside the surface when its body is at ``rotation``/``position`` (its neutral
-        position is ``origin``): > 0 inside, < 0 outside."""
-        axes = np.asarray(rotation) @ np.array(self.axes)
-        centre = np.asarray(rotation) @ (np.array(self.centre) - np.asarray(origin)) + np.asarray(position)
-        u = ((np.asarray(points) - centre) @ axes) / np.array(self.radii)
+        position is ``origin``): > 0 inside, < 0 outside. Several poses at once:
+        ``rotation`` (N, 3, 3) and ``position`` (N, 3), with ``points`` (N, ..., 3), the
+        points of row n taken at pose n."""
+        rotation, points = np.asarray(rotation), np.asarray(points)
+        axes = rotation @ np.array(self.axes)
+        centre = rotation @ (np.array(self.centre) - np.asarray(origin)) + np.asarray(position)
+        if rotation.ndim == 3:  # one pose per row: line the rows' points up with their pose
+            flat = points.reshape(len(rotation), -1, 3)
+            u = np.einsum("nkj,nji->nki", flat - centre[:, None, :], axes).reshape(points.shape)
+        else:
+            u = (points - centre) @ axes
+        u = u / np.array(self.radii)
         return (1.0 - np.linalg.norm(u, axis=-1)) * min(self.radii)
 
 

@@ -367,3 +367,33 @@ def test_a_muscle_added_to_the_model_and_knowledge_base_is_considered():
     top = ident.identify(f).candidates[0]
     assert (top.muscle, top.side) == (name, "right")
     assert any("jaw" in w for w in top.why)
+
+
+def test_remembered_evidence_is_what_building_it_again_gives():
+    """The identifier keeps each movement's and place's evidence per value of the
+    finding, bounded. Over a stream of findings that share movements and places with
+    other pain ratings, limits and sides, an identifier with a store of 40 values
+    answers each one as an identifier that builds everything again does, its store
+    never holds more than 40, and the kept arrays cannot be written to."""
+    body, kb, weights = default_model(), knowledge_base(), load_evidence_weights()
+    kept = Identifier(body, kb, weights)
+    kept._REMEMBER_AT_MOST = 40
+    fresh = Identifier(body, kb, weights)
+    fresh._remember = lambda key, build: build()
+    rng = np.random.default_rng(3)
+    codes = ["rotation_left", "rotation_right", "side_bend_left", "flexion", "shrug_right"]
+    for _ in range(400):
+        doc = {"age": 40, "movements": {}, "pain_regions": [], "tender_points": []}
+        for code in rng.choice(codes, size=2, replace=False):
+            finding = {"pain": float(rng.choice([0, 2, 2.5, 6, 10])), "limited": bool(rng.random() < 0.5)}
+            if rng.random() < 0.6:
+                finding["pain_side"] = str(rng.choice(["left", "right", "both", "midline"]))
+            doc["movements"][str(code)] = finding
+        for field in ("pain_regions", "tender_points"):
+            region = str(rng.choice(["lateral_neck", "neck_shoulder_junction", "superior_angle_scapula"]))
+            doc[field].append({"region": region, "side": str(rng.choice(["left", "right", "midline"]))})
+        f = parse_findings(doc)
+        assert kept.identify(f) == fresh.identify(f)
+        assert len(kept._remembered) <= 40
+    stored = [c for c in kept._remembered.values() if c is not None]
+    assert stored and not any(c.llr.flags.writeable or c.text_index.flags.writeable for c in stored)

@@ -31,7 +31,7 @@ import functools
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -237,6 +237,9 @@ class Identification:
 # --------------------------------------------------------------------------- the identifier
 
 
+_NOT_YET = object()  # Identifier._remember: a value whose component is not built yet
+
+
 @dataclass(frozen=True)
 class _Component:
     """One finding's evidence over all muscle-sides: LLR vector and a text per muscle-side."""
@@ -331,6 +334,9 @@ class Identifier:
         self._log_prior_other = math.log(share) if share > 0 else -math.inf
         for arr in (self._stretch, self._shorten, self._gradient, self._log_prior):
             arr.setflags(write=False)
+        # A movement's or a place's evidence depends on nothing but that finding's
+        # value, so it is built once per value and kept (bounded; ``_remember``).
+        self._remembered: dict[tuple, _Component | None] = {}
 
     # ----------------------------------------------------------------- helpers
 
@@ -361,6 +367,32 @@ class Identifier:
         return name
 
     # ----------------------------------------------------------------- evidence
+
+    _REMEMBER_AT_MOST = 4096
+
+    def _remember(self, key: tuple, build: Callable[[], _Component | None]) -> _Component | None:
+        """``build()``'s component for one finding's value, built the first time only
+        (its arrays made read-only, as they are shared). Past ``_REMEMBER_AT_MOST``
+        values the store starts again, so odd inputs cannot grow it without bound."""
+        found = self._remembered.get(key, _NOT_YET)
+        if found is not _NOT_YET:
+            return found
+        comp = build()
+        if comp is not None:
+            comp.llr.setflags(write=False)
+            comp.text_index.setflags(write=False)
+        if len(self._remembered) >= self._REMEMBER_AT_MOST:
+            self._remembered.clear()
+        self._remembered[key] = comp
+        return comp
+
+    def _movement_evidence(self, code: str, m: MovementFinding) -> _Component | None:
+        return self._remember(("movement", code, m.pain, m.limited, m.pain_side),
+                              lambda: self._movement_component(code, m))
+
+    def _region_evidence(self, finding: RegionFinding, tender: bool) -> _Component:
+        return self._remember(("region", finding.region, finding.side, tender),
+                              lambda: self._region_component(finding, tender))
 
     def _movement_component(self, code: str, m: MovementFinding) -> _Component | None:
         row = self._movement_row.get(code)
@@ -511,7 +543,7 @@ class Identifier:
     def movement_llr(self, code: str, finding: MovementFinding) -> np.ndarray:
         """The LLR that one movement finding adds to every muscle-side, shape (H,)
         (zeros for a movement the model does not know or a finding with no answer)."""
-        comp = self._movement_component(code, finding)
+        comp = self._movement_evidence(code, finding)
         return np.zeros(len(self.hypotheses)) if comp is None else comp.llr
 
     def movement_response(self, code: str) -> tuple[np.ndarray, np.ndarray]:
@@ -529,11 +561,11 @@ class Identifier:
         """Every finding's evidence, in a stable order."""
         comps: list[_Component] = []
         for code, m in findings.movements.items():
-            c = self._movement_component(code, m)
+            c = self._movement_evidence(code, m)
             if c is not None:
                 comps.append(c)
-        comps += [self._region_component(r, tender=False) for r in findings.pain_regions]
-        comps += [self._region_component(r, tender=True) for r in findings.tender_points]
+        comps += [self._region_evidence(r, tender=False) for r in findings.pain_regions]
+        comps += [self._region_evidence(r, tender=True) for r in findings.tender_points]
         comps += self._symptom_components(findings)
         comps += self._posture_components(findings)
         comps += self._history_components(findings)
@@ -578,9 +610,13 @@ class Identifier:
 
         cw = self.weights.candidates
         chosen = self.ranking(probs, total)
+        # Each finding's evidence and text for the chosen muscle-sides only, as plain
+        # numbers (one column per candidate).
+        values = np.array([c.llr[chosen] for c in comps]).T.tolist() if comps else [[] for _ in chosen]
+        kinds = np.array([c.text_index[chosen] for c in comps]).T.tolist() if comps else [[] for _ in chosen]
         candidates = []
-        for j in chosen:
-            reasons = self._reasons(comps, j)
+        for j, v, k in zip(chosen, values, kinds):
+            reasons = self._reasons(comps, v, k)
             candidates.append(Candidate(
                 muscle=self.hypotheses[j][0], side=self.hypotheses[j][1],
                 probability=_floor3(probs[j]), why=self._why(reasons),
@@ -596,12 +632,12 @@ class Identifier:
             probabilities=MappingProxyType({h: float(p) for h, p in zip(self.hypotheses, probs)}),
         )
 
-    def _reasons(self, comps: Sequence[_Component], j: int) -> tuple[Reason, ...]:
+    def _reasons(self, comps: Sequence[_Component], values: Sequence[float], kinds: Sequence[int]) -> tuple[Reason, ...]:
+        """One muscle-side's reasons: each component's evidence for it (``values``) and
+        the index of its text (``kinds``, -1 for none)."""
         floor = self.weights.candidates["why_min_llr"]
         out = []
-        for c in comps:
-            value = float(c.llr[j])
-            k = int(c.text_index[j])
+        for c, value, k in zip(comps, values, kinds):
             if k >= 0 and abs(value) >= floor:
                 out.append(Reason(c.texts[k], round(value, 4)))
         out.sort(key=lambda r: -abs(r.llr))  # stable: ties keep the findings' order

@@ -200,6 +200,17 @@ def test_deep_nesting_and_non_finite_numbers_are_refused():
     with pytest.raises(relieve.ValidationError) as info:
         parse_findings('{"age": 40, "movements": ' + "[" * 1000 + "]" * 1000 + "}")
     assert "nested too deeply" in str(info.value)
+    from relieve._input import MAX_NESTING, decode_json
+
+    # the limit itself: 32 levels are read, 33 are not; brackets inside strings do not count,
+    # however many the document holds
+    for depth, refused in ((MAX_NESTING, False), (MAX_NESTING + 1, True)):
+        text = "[" * (depth - 1) + '{"a": "' + "[{" * 100 + '"}' + "]" * (depth - 1)
+        if refused:
+            with pytest.raises(relieve.ValidationError, match="nested too deeply"):
+                decode_json(text)
+        else:
+            assert decode_json(text) is not None
     with pytest.raises(relieve.ValidationError):
         parse_findings('{"age": Infinity}')
     with pytest.raises(relieve.ValidationError) as info:

@@ -430,3 +430,30 @@ def test_a_reason_may_only_be_superseded_by_a_more_urgent_rule():
         tiny_book(dict(id="a", urgency="urgent", when={"any_of": ["fever"]}),
                   dict(id="b", urgency="urgent", when={"any_of": ["fever"]}, superseded_by=["a"]))
     assert "not more urgent" in str(info.value)
+
+
+def test_a_rule_passed_over_for_want_of_its_codes_would_not_have_held():
+    """Each rule names the codes it cannot hold without (``needs``, read from its
+    condition) and is passed over when the findings have none of them. On 3,000 random
+    findings, every rule, red flag or caution, holds exactly when its condition does,
+    with each qualifier unknown, answered no and answered yes."""
+    import numpy as np
+
+    from relieve.assessment.triage import _Facts
+    from relieve.vocabulary import QUALIFIER_CODES
+    from test_qualifiers import _random_findings
+
+    book = default_rules()
+    rules = book.red_flags + book.cautions
+    assert sum(r.needs is not None for r in rules) > 50
+    rng = np.random.default_rng(11)
+    held = passed_over = 0
+    for _ in range(3000):
+        facts = _Facts.of(parse_findings(_random_findings(rng)))
+        for answer in (None, False, True):
+            f = facts if answer is None else facts.answering(dict.fromkeys(QUALIFIER_CODES, answer))
+            for rule in rules:
+                assert rule.holds(f) == rule.predicate(f), rule.id
+                held += rule.holds(f)
+                passed_over += rule.needs is not None and rule.needs.isdisjoint(f.codes)
+    assert held > 1000 and passed_over > 100_000

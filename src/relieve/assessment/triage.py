@@ -350,8 +350,14 @@ class Rule:
     qualifiers: tuple[str, ...] = ()
     when: Any = field(default=None, compare=False, repr=False)  # as written in the file
     predicate: Predicate = field(default=lambda facts: False, compare=False, repr=False)
+    # History or symptom codes one of which the condition cannot hold without (None: it
+    # can hold with none of them): a rule is passed over at the cost of one set test
+    # when the findings have none of its codes, as most findings do for most rules.
+    needs: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def holds(self, facts: _Facts) -> bool:
+        if self.needs is not None and self.needs.isdisjoint(facts.codes):
+            return False
         return self.predicate(facts)
 
 
@@ -594,7 +600,7 @@ def _rules(items: Any, where: str, is_flag: bool, families, sources, seen: set, 
                 text=" ".join(text.split()), source=tuple(src),
                 confidence_factor=float(factor), superseded_by=tuple(superseded_by),
                 qualifiers=tuple(q for q in _QUALIFIER_CODES if q in read),
-                when=item.get("when"), predicate=predicate,
+                when=item.get("when"), predicate=predicate, needs=_needed_codes(item.get("when")),
             ))
     return tuple(out)
 
@@ -775,6 +781,26 @@ def _compile_qualifier(arg, at, p) -> Predicate:
         return if_unknown if answer is None else answer is value
 
     return test
+
+
+def _needed_codes(cond: Any) -> frozenset[str] | None:
+    """Codes of which a (valid) condition needs at least one present to hold, or None
+    when it can hold with none: ``any_of``, ``all_of`` and ``count_of`` name theirs;
+    ``all`` needs what its most selective part needs; ``any`` needs one of what each
+    of its parts needs, when each part needs some. Anything else (``not``, ``none_of``,
+    age, onset, movements, qualifiers, ...) needs no code."""
+    ((key, arg),) = cond.items()
+    if key in ("any_of", "all_of"):
+        return frozenset(arg)
+    if key == "count_of":
+        return frozenset(arg["codes"])
+    if key in ("all", "any"):
+        parts = [_needed_codes(c) for c in arg]
+        if key == "all":
+            known = [p for p in parts if p is not None]
+            return min(known, key=len) if known else None
+        return None if any(p is None for p in parts) else frozenset().union(*parts)
+    return None
 
 
 def _read_qualifiers(cond: Any) -> set[str]:

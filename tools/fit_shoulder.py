@@ -593,14 +593,11 @@ class Problem:
             rise = fast.landmark(poses, lid)[k, 1] - self._neutral_point(lid)[1]
             res.append(100.0 * (max(0.81 * ac - rise, 0.0) + max(rise - 1.19 * ac, 0.0)) / 0.01)
         # Glide on the chest wall.
-        e = self.doc["surfaces"]["scapulothoracic"]["ellipsoid"]
-        c, r = np.array(e["centre"]), np.array(e["radii"])
+        chest_wall = fast.surfaces["scapulothoracic"]
         for var, (lo, hi, limit) in GLIDE.items():
             sl = self.glide_rows[var]
             for lid in MEDIAL_BORDER:
-                p = fast.landmark(poses, lid)[sl]
-                s = np.sqrt((((p - c) / r) ** 2).sum(-1))
-                gap = (s - 1) * np.linalg.norm(p - c, axis=-1) / s * 1000
+                gap = chest_wall.gap(fast.landmark(poses, lid)[sl]) * 1000
                 res += list(20.0 * np.maximum(np.abs(gap) - limit, 0.0))
         # Wrapping works only where the path's points lie outside the surface (OpenSim
         # does not wrap a segment with an end inside): every point of a wrapped path,

@@ -71,6 +71,14 @@ class Ellipsoid:
         u = u / np.array(self.radii)
         return (1.0 - np.linalg.norm(u, axis=-1)) * min(self.radii)
 
+    def gap(self, points) -> np.ndarray:
+        """How far (m) each of ``points`` (..., 3; its body at neutral) lies outside the
+        surface along the ray from the centre: > 0 outside, < 0 inside (how far a
+        shoulder blade's border stands off the chest wall it glides on)."""
+        d = np.asarray(points) - np.array(self.centre)
+        s = np.linalg.norm((d @ np.array(self.axes)) / np.array(self.radii), axis=-1)
+        return (1.0 - 1.0 / s) * np.linalg.norm(d, axis=-1)
+
 
 @dataclass(frozen=True)
 class Sphere:

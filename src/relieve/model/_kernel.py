@@ -54,8 +54,11 @@ def _compiled(**options):
     return mark
 
 
-# Rotation about x, y or z mixes two columns: (first, second).
-_MIX = np.array([[1, 2], [2, 0], [0, 1]], dtype=np.int64)
+# Rotation about x, y or z mixes two columns: (first, second); about -x, -y or -z
+# (codes 3-5) the same two, swapped - a turn by the opposite angle, with no products
+# by an axis frame (the same numbers as turning that frame, which is all zeros and
+# ones, but two 3x3 products fewer).
+_MIX = np.array([[1, 2], [2, 0], [0, 1], [2, 1], [0, 2], [1, 0]], dtype=np.int64)
 
 
 @_compiled(cache=True, nogil=True, inline="always")

@@ -157,11 +157,14 @@ def _axis_rotation(axis: np.ndarray, angle: float) -> np.ndarray:
 
 
 def _axis_plan(axis: np.ndarray):
-    """How to turn a frame about ``axis``: a coordinate axis directly, any other axis
-    as ``Q R_z Q^T`` with ``Q`` taking z onto it."""
+    """How to turn a frame about ``axis``: a coordinate axis (code 0-2) or its opposite
+    (code 3-5, ``_kernel._MIX``) directly, any other axis as ``Q R_z Q^T`` with ``Q``
+    taking z onto it."""
     for code, unit in enumerate(np.eye(3)):
         if np.allclose(axis, unit, atol=1e-15):
             return code, None, None
+        if np.allclose(axis, -unit, atol=1e-15):
+            return code + 3, None, None
     helper = np.array([1.0, 0, 0]) if abs(axis[0]) < 0.9 else np.array([0, 1.0, 0])
     u = np.cross(helper, axis)
     u /= np.linalg.norm(u)

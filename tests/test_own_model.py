@@ -851,3 +851,16 @@ def test_a_drawn_wrapped_path_is_as_long_as_the_muscle(body):
             assert drawn == pytest.approx(lengths[i, k], rel=2e-3), (body.model.muscles[k].name, i)
             drawn_over += len(path) > len(body.model.muscles[k].points)
     assert drawn_over > 0
+
+
+def test_a_posture_gives_the_same_numbers_alone_or_in_a_large_batch(body):
+    """A batch larger than one piece (``PIECE``) is computed piece by piece on both
+    cores; every posture's numbers are exactly those it gives alone, for every
+    muscle-side and for a few columns."""
+    postures = random_postures(body, 3 * body.PIECE + 7, seed=12)
+    columns = [0, 5, len(body.muscle_sides) - 1]
+    whole, some = body.length_change_pct_batch(postures), body.length_change_pct_batch(postures, columns)
+    assert whole.shape == (len(postures), len(body.muscle_sides)) and some.shape == (len(postures), 3)
+    for k in (0, body.PIECE - 1, body.PIECE, 2 * body.PIECE + 3, len(postures) - 1):
+        assert np.array_equal(whole[k], body.length_change_pct_batch(postures[k])[0])
+        assert np.array_equal(some[k], body.length_change_pct_batch(postures[k], columns)[0])

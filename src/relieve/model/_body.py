@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from .._parallel import map_on_cores
 from ..errors import UnknownNameError, ValidationError
 from ..vocabulary import VARIABLES
 from ._model import Model
@@ -299,10 +300,29 @@ class UpperBodyModel:
         """``(N, n_muscle_sides)`` muscle–tendon lengths in metres (mean over bundles)."""
         return self._bundle_mean(self.bundle_lengths(postures))
 
+    # A large batch is cut into pieces that each go from postures to percentages on one
+    # core, the two cores taking pieces in turn: the conversion to coordinates and the
+    # means over bundles then run on both cores too, and more pieces share the work out
+    # more evenly (see length_change_pct_batch).
+    PIECE = 1250
+
     def length_change_pct_batch(self, postures, columns=None) -> np.ndarray:
         """``(N, n_muscle_sides)`` percent length change from neutral (mean of the bundles'
         changes); with ``columns`` (muscle-side columns) only those, ``(N, len(columns))``,
-        computing only their bundles (the same numbers, for less work)."""
+        computing only their bundles (the same numbers, for less work). Each posture's
+        numbers are the same whether it comes alone or in a batch of any size."""
+        p = self._as_postures(postures)
+        if len(p) <= self.PIECE:
+            return self._pct(p, columns)
+        out = np.empty((len(p), len(self.muscle_sides) if columns is None else len(columns)))
+
+        def piece(start: int) -> None:
+            out[start:start + self.PIECE] = self._pct(p[start:start + self.PIECE], columns)
+
+        map_on_cores(piece, range(0, len(p), self.PIECE), caller_works=False)  # each piece writes its own rows
+        return out
+
+    def _pct(self, postures: np.ndarray, columns) -> np.ndarray:
         if columns is None:
             rel = self.bundle_lengths(postures)
             rel *= 100.0 / self._neutral

@@ -666,14 +666,21 @@ def test_loader_refuses_missing_and_malformed_files(tmp_path):
 
 def test_computing_only_some_muscles_gives_the_same_numbers():
     """The planner asks for one or two muscle-sides; those columns alone are computed,
-    and must equal the full computation's exactly."""
+    walking only the joints their bodies hang from, and must equal the full
+    computation's exactly - every muscle-side alone, and some together."""
     body = default_model()
     rng = np.random.default_rng(7)
     postures = rng.uniform(-20, 20, (300, len(body.posture_variables)))
     full = body.length_change_pct_batch(postures)
-    for columns in ([0], [body.column("levator_scapulae", "left"), body.column("upper_trapezius", "right")],
-                    list(range(len(body.muscle_sides)))[::-5]):
-        assert np.array_equal(body.length_change_pct_batch(postures, columns), full[:, columns])
+    for columns in ([[c] for c in range(len(body.muscle_sides))]
+                    + [[body.column("levator_scapulae", "left"), body.column("upper_trapezius", "right")],
+                       list(range(len(body.muscle_sides)))[::-5]]):
+        assert np.array_equal(body.length_change_pct_batch(postures, columns), full[:, columns]), columns
+    # a deep neck muscle needs no shoulder girdle, a shoulder-blade muscle not the other side's
+    n_joints = len(body.model._kernel_args[0])
+    for muscle, side in (("longus_colli", "left"), ("rhomboid_major", "right")):
+        bundles = np.array([body.model._muscle_index[n] for n in body.bundles(muscle, side)])
+        assert len(body.model._subset_args(bundles)[0][0]) < n_joints - 1, (muscle, side)
     q = body.q_from_postures(postures)
     lengths = body.model.muscle_lengths(q)
     for muscles in ([3, 1], [1, 3], [3, 1]):  # the last asks again: the kept subset must be the same

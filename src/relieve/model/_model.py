@@ -467,19 +467,21 @@ class Model:
             acc = acc + weight * self._lengths_from_full(self._full_coordinates(qq))
         return acc / (12.0 * h)
 
-    def _joint_inputs(self, full: np.ndarray):
+    def _joint_inputs(self, full: np.ndarray, steps: _Steps | None = None):
         """What the compiled chain reads: cosines and sines of every rotation step
-        (N, S) and the amount of every translation (N, T). Functions of coordinates
-        (splines, couplers) are evaluated here, column by column, in NumPy."""
+        (N, S) and the amount of every translation (N, T) - of the whole model, or of
+        the steps of a part of its chain (``steps``). Functions of coordinates (splines,
+        couplers) are evaluated here, column by column, in NumPy."""
+        st = self._steps if steps is None else steps
         n = full.shape[0]
-        angles = _evaluate_steps(full, self._var_steps, self._var_linear)
-        amounts = _evaluate_steps(full, self._translation_steps, self._translation_linear)
-        if self._is_var_step.all():  # every rotation step moves (the usual case): no scatter
+        angles = _evaluate_steps(full, st.rotations, st.rotations_linear)
+        amounts = _evaluate_steps(full, st.translations, st.translations_linear)
+        if st.is_var.all():  # every rotation step moves (the usual case): no scatter
             return np.cos(angles), np.sin(angles), amounts
-        cos_a = np.zeros((n, len(self._is_var_step)))
-        sin_a = np.zeros((n, len(self._is_var_step)))
-        cos_a[:, self._is_var_step] = np.cos(angles)
-        sin_a[:, self._is_var_step] = np.sin(angles)
+        cos_a = np.zeros((n, len(st.is_var)))
+        sin_a = np.zeros((n, len(st.is_var)))
+        cos_a[:, st.is_var] = np.cos(angles)
+        sin_a[:, st.is_var] = np.sin(angles)
         return cos_a, sin_a, amounts
 
     def _poses(self, full: np.ndarray):
@@ -494,8 +496,8 @@ class Model:
 
     def _lengths_from_full(self, full: np.ndarray, muscles: np.ndarray | None = None) -> np.ndarray:
         lengths = np.empty((full.shape[0], len(self.muscles)))
-        args = self._kernel_args if muscles is None else self._subset_args(muscles)
-        _kernel.lengths(*self._joint_inputs(full), *args, self._constant_length, lengths)
+        args, steps = (self._kernel_args, None) if muscles is None else self._subset_args(muscles)
+        _kernel.lengths(*self._joint_inputs(full, steps), *args, self._constant_length, lengths)
         special = [m for m in self._special_muscles if muscles is None or m in muscles]
         if special:
             rot, pos = self._poses(full)
@@ -504,21 +506,60 @@ class Model:
                 lengths[:, m] = _active_path_length(p, active)
         return lengths if muscles is None else lengths[:, muscles]
 
-    def _subset_args(self, muscles: np.ndarray) -> tuple:
-        """The kernel's arguments with only the segments of ``muscles``: derived from the
-        model alone, so kept per set of muscles (a plan asks for the same set thousands
-        of times)."""
+    def _subset_args(self, muscles: np.ndarray) -> tuple[tuple, _Steps]:
+        """The kernel's arguments and the steps whose angles it reads, for ``muscles``
+        only: derived from the model alone, so kept per set of muscles (a plan asks for
+        the same set thousands of times)."""
         key = muscles.tobytes()
-        args = self._subset_cache.get(key)
-        if args is None:
-            full = self._kernel_args
-            keep = np.isin(full[21], muscles)
-            wkeep = np.isin(full[26], muscles)
-            args = full[:17] + tuple(a[keep] for a in full[17:22]) + tuple(a[wkeep] for a in full[22:28]) + full[28:]
+        found = self._subset_cache.get(key)
+        if found is None:
+            found = self._part_of_chain(muscles)
             if len(self._subset_cache) >= 256:
                 self._subset_cache.clear()
-            self._subset_cache[key] = args
-        return args
+            self._subset_cache[key] = found
+        return found
+
+    def _part_of_chain(self, muscles: np.ndarray) -> tuple[tuple, _Steps]:
+        """The segments of ``muscles``, and the part of the joint chain they need: the
+        joints that carry the bodies their points and wrapping surfaces ride on, with
+        every joint between those and the ground. The chain walks those joints only and
+        the angles of no other joint are evaluated; each body it does walk gets the same
+        numbers as in the whole chain (the same products, in the same order)."""
+        a = self._kernel_args
+        parent = a[0]
+        keep = np.isin(a[21], muscles)
+        wkeep = np.isin(a[26], muscles)
+        surfaces = np.unique(a[27][wkeep])
+        riding = set(a[17][keep]) | set(a[19][keep]) | set(a[22][wkeep]) | set(a[24][wkeep]) | set(a[28][surfaces])
+        needed: set[int] = set()
+        for body in riding:
+            while body >= 0 and body not in needed:  # -1: the ground
+                needed.add(int(body))
+                body = parent[body]
+        joints = np.array(sorted(needed), dtype=np.int64)  # tree order: a parent before its children
+        new = np.full(len(parent) + 1, -1, dtype=np.int64)  # old body index (or -1, the ground) -> new
+        new[joints] = np.arange(len(joints))
+
+        def steps_of(start):
+            return np.concatenate([np.arange(start[j], start[j + 1]) for j in joints]).astype(np.int64) \
+                if len(joints) else np.zeros(0, dtype=np.int64)
+
+        def starts(start):
+            return np.concatenate([[0], np.cumsum([start[j + 1] - start[j] for j in joints])]).astype(np.int64)
+
+        rot, tr = steps_of(a[7]), steps_of(a[14])
+        free_root = np.int64(new[a[16]] if a[16] >= 0 else -1)
+        surface_index = np.full(len(a[28]), -1, dtype=np.int64)
+        surface_index[surfaces] = np.arange(len(surfaces))
+        args = (
+            new[parent[joints]], *(x[joints] for x in a[1:7]),
+            starts(a[7]), *(x[rot] for x in a[8:14]),
+            starts(a[14]), a[15][tr], free_root,
+            new[a[17][keep]], a[18][keep], new[a[19][keep]], a[20][keep], a[21][keep],
+            new[a[22][wkeep]], a[23][wkeep], new[a[24][wkeep]], a[25][wkeep], a[26][wkeep], surface_index[a[27][wkeep]],
+            new[a[28][surfaces]], a[29][surfaces], a[30][surfaces], a[31][surfaces],
+        )
+        return args, self._steps.part(rot, tr)
 
     def _muscle_points(self, muscle: Muscle, full, rot, pos):
         """Every point of a muscle in the ground (N, k, 3) and which are active (N, k)."""
@@ -696,14 +737,10 @@ class Model:
         rot_start = np.cumsum([0] + [len(pl.rotations) for pl in plans])
         tr_start = np.cumsum([0] + [len(pl.translations) for pl in plans])
         var = [st[0] == "var" for st in steps]
-        # Which columns of cos/sin each step reads: variable steps in order.
-        self._var_steps = tuple((st[4], st[5]) for st in steps if st[0] == "var")
-        self._is_var_step = np.array(var, dtype=bool)
-        self._translation_steps = tuple((col, fn) for _, col, fn in trans)
-        # Linear functions (all of the own model's) are evaluated together, in one
-        # array operation: a planner's small batches are dominated by per-call overhead.
-        self._var_linear = _linear_part(self._var_steps)
-        self._translation_linear = _linear_part(self._translation_steps)
+        self._steps = _Steps.of(
+            tuple((st[4], st[5]) if st[0] == "var" else None for st in steps),
+            tuple((col, fn) for _, col, fn in trans),
+        )
         segs = self._segments
         wraps = self._wrap_segments
         return (
@@ -810,6 +847,35 @@ def _active_path_length(points: np.ndarray, active: np.ndarray) -> np.ndarray:
         last = np.where(act[:, None], p, last)
         have |= act
     return total
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """The steps of a joint chain whose angles (and amounts) are evaluated per posture:
+    each rotation step's (coordinate column, function), in order, of the variable
+    ones (``is_var`` marks them among all rotation steps); each translation's. Linear
+    functions (all of the own model's) are evaluated together, in one array operation:
+    a planner's small batches are dominated by per-call overhead."""
+
+    every_rotation: tuple  # (column, function) per rotation step, None for a constant one
+    every_translation: tuple
+    rotations: tuple
+    translations: tuple
+    is_var: np.ndarray
+    rotations_linear: tuple
+    translations_linear: tuple
+
+    @classmethod
+    def of(cls, every_rotation: tuple, every_translation: tuple) -> _Steps:
+        rotations = tuple(st for st in every_rotation if st is not None)
+        return cls(every_rotation, every_translation, rotations, every_translation,
+                   np.array([st is not None for st in every_rotation], dtype=bool),
+                   _linear_part(rotations), _linear_part(every_translation))
+
+    def part(self, rotations: np.ndarray, translations: np.ndarray) -> _Steps:
+        """The steps at these indices (rotation steps, translations), in that order."""
+        return _Steps.of(tuple(self.every_rotation[k] for k in rotations),
+                         tuple(self.every_translation[k] for k in translations))
 
 
 def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

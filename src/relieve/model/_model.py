@@ -892,6 +892,8 @@ def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def _evaluate_steps(full: np.ndarray, steps, linear) -> np.ndarray:
     """Every step's function of its coordinate column: ``(N, len(steps))``."""
+    if not steps:  # e.g. a chain without translations
+        return np.empty((full.shape[0], 0))
     k, col, slope, intercept = linear
     if len(k) == len(steps):  # all linear: _linear_part lists them in order
         return full[:, col] * slope + intercept

@@ -17,7 +17,7 @@ posture by shrinking it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from ..vocabulary import LANDMARK_IDS, POSTURE_VARIABLES
 
 KINDS = ("sustained", "stretch")
 _FILE = "envelope.yaml"
+_COLUMN = {v: i for i, v in enumerate(POSTURE_VARIABLES)}
 _RULES = ("trace_deg", "extension_rotation", "one_near_end_range", "same_side_extension", "no_pressure", "no_pressure_when_turned")
 
 
@@ -53,8 +54,7 @@ class Envelope:
         the envelope allows for a position of ``kind``; ``lying``: the head rests supported
         on a bed; ``pressed``: landmarks a fingertip presses while the position is held."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
-        col = {v: i for i, v in enumerate(POSTURE_VARIABLES)}
-        flex, bend, rot, nod = (X[:, col[v]] for v in ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod"))
+        flex, bend, rot, nod = (X[:, _COLUMN[v]] for v in ("neck_flexion", "neck_side_bend", "neck_rotation", "head_nod"))
         ext = np.maximum(0.0, -flex) + np.maximum(0.0, -nod)
         ok = np.ones(len(X), dtype=bool)
         t = self.trace
@@ -74,14 +74,19 @@ class Envelope:
             ok &= ~same | allowed
         # at most one variable near its end range
         if kind in self.near_end_kinds:
-            lo = np.array([self.ranges[v][0] for v in POSTURE_VARIABLES])
-            hi = np.array([self.ranges[v][1] for v in POSTURE_VARIABLES])
+            lo, hi = self._range_ends
             share = np.where(X >= 0, X / hi, X / lo)
             ok &= (share >= self.near_end_share - 1e-9).sum(axis=1) <= self.near_end_at_most
         # pressure over the suboccipital triangle only with the head (nearly) straight
         if any(p in self.turned for p in pressed):
             ok &= np.abs(rot) <= self.turned_rotation_max + 1e-9
         return ok
+
+    @cached_property
+    def _range_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """The normal ranges' low and high ends, in the contract's variable order."""
+        return (np.array([self.ranges[v][0] for v in POSTURE_VARIABLES]),
+                np.array([self.ranges[v][1] for v in POSTURE_VARIABLES]))
 
     # ----------------------------------------------------------------- one posture
 

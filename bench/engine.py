@@ -83,7 +83,7 @@ def main() -> dict:
     t_large = best_time(lambda: model.muscle_lengths(q_large), repeat=3) / len(q_large)
     t_one = best_time(lambda: model.muscle_lengths(q_small[:1]), repeat=20)
     rss, t_million = _peak_rss_million()
-    n_var = len(model._var_steps)
+    n_var = len(model._steps.rotations)
     flops = flops_per_posture(n_var, len(model._joint_plans), len(model._segments))
     rows = [
         ["OpenSim 4.6 (set, assemble, realise, read)", "300", f"{t_osim * 1e6:,.1f}" if t_osim else "n/a", "1x"],

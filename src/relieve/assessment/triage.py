@@ -182,14 +182,8 @@ def _unsettled(rules: tuple[Rule, ...], facts: _Facts) -> dict[str, tuple[str, .
         open_codes = tuple(q for q in rule.qualifiers if facts.qualifiers.get(q) is None)
         if not open_codes:
             continue
-        # One evaluation first, noting which qualifiers it looks up. The evaluation's
-        # path depends only on the values it reads, so a rule that decided without
-        # reading an open qualifier (most do: the age, the codes or the movements
-        # settle it first) decides the same for every answer to them.
-        looked_up = _LookUps(facts.qualifiers)
-        rule.holds(facts.answering(looked_up))
-        if looked_up.codes.isdisjoint(open_codes):
-            continue
+        if rule.needs is not None and rule.needs.isdisjoint(facts.codes):
+            continue  # no answer brings in a code it needs: it holds for none of them
         outcomes = {rule.holds(facts.answering(dict(zip(open_codes, bits))))
                     for bits in itertools.product((False, True), repeat=len(open_codes))}
         if len(outcomes) > 1:
@@ -278,53 +272,15 @@ class _Facts:
         )
 
     def answering(self, answers: Mapping[str, bool]) -> _Facts:
-        """The same facts with some qualifiers answered (a ``_LookUps`` is taken as the
-        whole set of answers, so that it sees every look-up).
+        """The same facts with some qualifiers answered.
 
         Built by copying the fields rather than by ``dataclasses.replace``: triage asks
         this for every combination of every open qualifier, and ``replace`` re-runs
         ``__init__`` each time (a third of triage)."""
         facts = object.__new__(_Facts)
         facts.__dict__.update(self.__dict__)
-        merged = answers if isinstance(answers, _LookUps) else MappingProxyType({**self.qualifiers, **answers})
-        object.__setattr__(facts, "qualifiers", merged)
+        object.__setattr__(facts, "qualifiers", MappingProxyType({**self.qualifiers, **answers}))
         return facts
-
-
-class _LookUps(dict):
-    """Qualifier answers that note every code a condition looks up (``codes``)."""
-
-    def __init__(self, answers: Mapping[str, bool | None]):
-        super().__init__(answers)
-        self.codes: set[str] = set()
-
-    def get(self, code, default=None):
-        self.codes.add(code)
-        return super().get(code, default)
-
-    def __getitem__(self, code):
-        self.codes.add(code)
-        return super().__getitem__(code)
-
-    def __contains__(self, code):
-        self.codes.add(code)
-        return super().__contains__(code)
-
-    def _all_read(self):
-        self.codes.update(_QUALIFIER_CODES)
-        return self
-
-    def __iter__(self):
-        return super(_LookUps, self._all_read()).__iter__()
-
-    def keys(self):
-        return super(_LookUps, self._all_read()).keys()
-
-    def values(self):
-        return super(_LookUps, self._all_read()).values()
-
-    def items(self):
-        return super(_LookUps, self._all_read()).items()
 
 
 Predicate = Callable[[_Facts], bool]

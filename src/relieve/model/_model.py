@@ -540,12 +540,11 @@ class Model:
         new = np.full(len(parent) + 1, -1, dtype=np.int64)  # old body index (or -1, the ground) -> new
         new[joints] = np.arange(len(joints))
 
-        def steps_of(start):
-            return np.concatenate([np.arange(start[j], start[j + 1]) for j in joints]).astype(np.int64) \
-                if len(joints) else np.zeros(0, dtype=np.int64)
+        def steps_of(start):  # the kept joints' steps, in order
+            return np.array([k for j in joints for k in range(start[j], start[j + 1])], dtype=np.int64)
 
-        def starts(start):
-            return np.concatenate([[0], np.cumsum([start[j + 1] - start[j] for j in joints])]).astype(np.int64)
+        def starts(start):  # where each kept joint's steps begin among them
+            return np.concatenate([[0], np.cumsum(start[joints + 1] - start[joints])]).astype(np.int64)
 
         rot, tr = steps_of(a[7]), steps_of(a[14])
         free_root = np.int64(new[a[16]] if a[16] >= 0 else -1)
@@ -858,24 +857,21 @@ class _Steps:
     a planner's small batches are dominated by per-call overhead."""
 
     every_rotation: tuple  # (column, function) per rotation step, None for a constant one
-    every_translation: tuple
-    rotations: tuple
+    rotations: tuple  # the variable ones
     translations: tuple
     is_var: np.ndarray
     rotations_linear: tuple
     translations_linear: tuple
 
     @classmethod
-    def of(cls, every_rotation: tuple, every_translation: tuple) -> _Steps:
+    def of(cls, every_rotation: tuple, translations: tuple) -> _Steps:
         rotations = tuple(st for st in every_rotation if st is not None)
-        return cls(every_rotation, every_translation, rotations, every_translation,
-                   np.array([st is not None for st in every_rotation], dtype=bool),
-                   _linear_part(rotations), _linear_part(every_translation))
+        return cls(every_rotation, rotations, translations, np.array([st is not None for st in every_rotation], dtype=bool),
+                   _linear_part(rotations), _linear_part(translations))
 
     def part(self, rotations: np.ndarray, translations: np.ndarray) -> _Steps:
         """The steps at these indices (rotation steps, translations), in that order."""
-        return _Steps.of(tuple(self.every_rotation[k] for k in rotations),
-                         tuple(self.every_translation[k] for k in translations))
+        return _Steps.of(tuple(self.every_rotation[k] for k in rotations), tuple(self.translations[k] for k in translations))
 
 
 def _linear_part(steps) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -189,6 +189,30 @@ def test_many_bad_codes_give_a_bounded_message():
     assert "more problems not shown" in text
 
 
+def test_only_the_problems_shown_are_searched_for_a_near_miss(monkeypatch):
+    """Each misspelt code costs a search for the nearest valid one; a document with
+    thousands of them is answered with its first 20 problems, and only those are
+    searched (every search counted). A code listed twice is echoed shortened."""
+    import difflib
+
+    from relieve.contract._base import MAX_PROBLEMS
+
+    calls = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    with pytest.raises(relieve.ValidationError) as info:
+        parse_findings({"age": 40, "history": ["slept_awkwardy"] + [f"bad{i}" for i in range(5_000)]})
+    assert 0 < len(calls) <= MAX_PROBLEMS
+    assert "did you mean 'slept_awkwardly'" in info.value.problems[0][1]
+    calls.clear()
+    with pytest.raises(relieve.ValidationError) as info:  # outside a document, every search runs
+        parse_findings({"age": 40, "onset": "sudenn"})
+    assert calls == ["sudenn"] and "did you mean 'sudden'" in str(info.value)
+    with pytest.raises(relieve.ValidationError) as info:
+        parse_findings({"age": 40, "history": ["x" * 1_000_000] * 2})
+    assert len(str(info.value)) < 5_000 and "listed more than once" in str(info.value)
+
+
 def test_a_huge_unknown_code_is_refused_without_a_search():
     with pytest.raises(relieve.ValidationError) as info:
         parse_findings({"age": 40, "onset": "x" * 30_000_000})

@@ -23,6 +23,8 @@ import json
 import math
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, BinaryIO, Iterable
 
 from .errors import ValidationError
@@ -152,12 +154,34 @@ def shown(value: Any, limit: int = MAX_ECHO) -> str:
     return repr(text)
 
 
+# Inside ``suggestions_at_most(n)``: how many more searches ``did_you_mean`` may run.
+_SUGGESTIONS_LEFT: ContextVar[list[int] | None] = ContextVar("relieve_suggestions_left", default=None)
+
+
+@contextmanager
+def suggestions_at_most(n: int):
+    """Within the block only the first ``n`` searches of ``did_you_mean`` run; the rest
+    answer None. A document with 100,000 misspelt codes is answered with its first
+    problems only (``contract._base.MAX_PROBLEMS``): their suggestions are the ones
+    worth the time (each search takes a fraction of a millisecond)."""
+    token = _SUGGESTIONS_LEFT.set([n])
+    try:
+        yield
+    finally:
+        _SUGGESTIONS_LEFT.reset(token)
+
+
 def did_you_mean(value: Any, valid: Iterable[Any]) -> str | None:
     """The closest valid code to ``value``, or None; bounded in time: long values are
-    never near-misses, and only the first ``MAX_SUGGEST_CANDIDATES`` short candidates
-    are compared."""
+    never near-misses, only the first ``MAX_SUGGEST_CANDIDATES`` short candidates are
+    compared, and inside ``suggestions_at_most`` only so many searches run."""
     if not isinstance(value, str) or not value or len(value) > MAX_SUGGEST_LENGTH:
         return None
+    left = _SUGGESTIONS_LEFT.get()
+    if left is not None:
+        if left[0] <= 0:
+            return None
+        left[0] -= 1
     candidates = []
     for v in valid:
         if isinstance(v, str) and len(v) <= MAX_SUGGEST_LENGTH:

@@ -16,7 +16,7 @@ import pydantic
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .._input import decode_json, did_you_mean, shown
+from .._input import decode_json, did_you_mean, shown, suggestions_at_most
 from ..errors import ValidationError
 
 
@@ -281,13 +281,14 @@ def validate(model: type[M], doc: Any, *, what: str, extra: Callable[[dict], lis
         doc = decode_json(doc)
     if not isinstance(doc, dict):
         raise ValidationError([("$", f"expected a JSON object of {what}, got {describe(doc)}")])
-    try:
-        result = model.model_validate(doc)
-        errors: list[dict] = []
-    except pydantic.ValidationError as exc:
-        result = None
-        errors = exc.errors(include_url=False, include_input=False)
-    problems = [(field_path(e["loc"]), _message(e, model)) for e in errors] + (extra(doc) if extra else [])
+    with suggestions_at_most(MAX_PROBLEMS):
+        try:
+            result = model.model_validate(doc)
+            errors: list[dict] = []
+        except pydantic.ValidationError as exc:
+            result = None
+            errors = exc.errors(include_url=False, include_input=False)
+        problems = [(field_path(e["loc"]), _message(e, model)) for e in errors] + (extra(doc) if extra else [])
     if problems:
         order = {name: i for i, name in enumerate(model.model_fields)}
 

@@ -25,6 +25,7 @@ from ..vocabulary import (
     SIDES,
     SYMPTOM_CODES,
 )
+from .._input import shown
 from ._base import (Code, ContractModel, Flag, Number, keyed_by, list_of, null_means_empty, null_values_too,
                     object_of, unique_or_null, validate)
 
@@ -169,16 +170,16 @@ def _repeats(doc: dict) -> list[tuple[str, str]]:
         items = doc.get(field)
         if not isinstance(items, list):
             continue
-        seen: list[Any] = []
+        seen: set[Any] = set()
         for i, item in enumerate(items):
             key = _place(item) if field in ("pain_regions", "tender_points") else item
             if key is None or not isinstance(key, (str, tuple)):
                 continue
             if key in seen:
-                what = f"{item!r}" if isinstance(item, str) else "this place"
+                what = shown(item) if isinstance(item, str) else "this place"
                 out.append((f"{field}[{i}]", f"{what} is listed more than once; each counts once"))
             else:
-                seen.append(key)
+                seen.add(key)
     return out
 
 

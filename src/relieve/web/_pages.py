@@ -172,12 +172,12 @@ async def followup_answer(request: Request):
 
 
 def _regions_from(values, field: str) -> list[dict]:
-    out = []
+    out, seen = [], set()
     for v in values or []:
         region, _, side = str(v).partition(":")
-        item = {"region": region, "side": side} if side else {"region": region}
-        if item not in out:
-            out.append(item)
+        if (region, side) not in seen:  # a set: a form posted with many values stays linear
+            seen.add((region, side))
+            out.append({"region": region, "side": side} if side else {"region": region})
     return out
 
 

@@ -376,3 +376,19 @@ def test_remind_stops_cleanly_on_ctrl_c():
     n = run_reminders(StopAfterTwo(), timedelta(minutes=30), None, None, [("levator_scapulae", "left")],
                       lambda t, m: given.append(m.text))
     assert n == 2 and len(given) == 2
+
+
+def test_an_export_refused_for_its_cross_references_echoes_values_shortened():
+    """A value echoed in the cross-reference checks of an export (an answer's card, a
+    repeated session id) is shortened like every other echo: a 200,000-character card
+    makes a message of a few hundred characters, not of 600,000."""
+    import relieve
+    from relieve.contract.session import EXPORT_FORMAT, EXPORT_VERSION, parse_export
+
+    answer = {"card": "x" * 200_000, "answered_at": "2026-01-01T00:00:00Z", "correct": True}
+    doc = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "sessions": [], "measures": [],
+           "practice": {"cards": [], "answers": [answer] * 3}}
+    with pytest.raises(relieve.ValidationError) as info:
+        parse_export(doc)
+    assert [p for p, _ in info.value.problems] == [f"practice.answers[{i}].card" for i in range(3)]
+    assert len(str(info.value)) < 1_000 and "is not among practice.cards" in str(info.value)

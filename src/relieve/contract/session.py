@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from .._input import shown
 from ..errors import ValidationError
 from ..vocabulary import GROUPS, MUSCLE_IDS, SIDES
 from ._base import Code, ContractModel, Number, describe, list_of, problem, validate
@@ -274,14 +275,14 @@ def _export_checks(doc: dict) -> list[tuple[str, str]]:
     for i, s in enumerate(doc.get("sessions") or []):
         if isinstance(s, dict) and isinstance(s.get("id"), str):
             if s["id"].lower() in seen:
-                out.append((f"sessions[{i}].id", f"{s['id']!r} appears twice"))
+                out.append((f"sessions[{i}].id", f"{shown(s['id'])} appears twice"))
             seen.add(s["id"].lower())
     cards = {c.get("card") for c in ((doc.get("practice") or {}).get("cards") or []) if isinstance(c, dict)} \
         if isinstance(doc.get("practice"), dict) else set()
     answers = (doc.get("practice") or {}).get("answers") if isinstance(doc.get("practice"), dict) else None
     for i, a in enumerate(answers or []):
         if isinstance(a, dict) and a.get("card") not in cards:
-            out.append((f"practice.answers[{i}].card", f"{a.get('card')!r} is not among practice.cards"))
+            out.append((f"practice.answers[{i}].card", f"{shown(a.get('card'))} is not among practice.cards"))
     return out
 
 

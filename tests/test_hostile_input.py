@@ -606,3 +606,24 @@ def test_every_user_error_is_a_relieve_error():
     # The audit's families all surface as RelieveError subclasses, which main() prints.
     for family in (ModelError, UnknownNameError, ValidationError):
         assert issubclass(family, RelieveError)
+
+
+@pytest.mark.parametrize("call", [
+    lambda b, x: b.length_change_pct(x, "left"),
+    lambda b, x: b.length_change_pct("levator_scapulae", x),
+    lambda b, x: b.length_change_pct("levator_scapulae", "left", {x: 1.0}),
+    lambda b, x: b.length_change_pct("levator_scapulae", "left", {"neck_flexion": x}),
+    lambda b, x: b.landmark_position(x, "left"),
+    lambda b, x: b.landmark_position("mastoid_process", x),
+], ids=["muscle", "side", "posture key", "posture value", "landmark", "landmark side"])
+def test_a_huge_name_given_to_the_model_is_echoed_shortened(call):
+    """The model's public API names the bad field and echoes a 100,000-character value
+    in a few dozen characters, with the valid names still listed in full."""
+    from relieve.model import default_model
+
+    with pytest.raises(RelieveError) as info:
+        call(default_model(), "\x1b[31m" + "x" * 100_000)
+    text = str(info.value)
+    assert len(text) < 2_500 and "xxx..." in text and "\x1b" not in text
+    field = info.value.field if info.value.field is not None else info.value.problems[0][0]
+    assert 0 < len(field) <= 64

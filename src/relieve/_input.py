@@ -249,6 +249,13 @@ def visible(text: str) -> str:
     return _NOT_PLAIN_ASCII.sub(_visible_char, text)
 
 
+def field_name(name: Any) -> str:
+    """A user's key as the ``field`` of an error: without quotes, control characters
+    made visible, and shortened like ``shown`` (a 100,000-character key is no name)."""
+    text = name if isinstance(name, str) else str(name)
+    return visible(text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 3] + "...")
+
+
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     """A message as it may be printed: control characters made visible, at most
     ``limit`` characters (the end cut, saying how much)."""

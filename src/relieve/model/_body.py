@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from .._input import field_name, shown
 from .._parallel import map_on_cores
 from ..errors import UnknownNameError, ValidationError
 from ..vocabulary import VARIABLES
@@ -204,7 +205,7 @@ class UpperBodyModel:
             return self._landmarks[landmark]
         except KeyError:
             raise UnknownNameError(
-                f"no landmark {landmark!r}; known: {', '.join(self._landmarks)}", field="landmark"
+                f"no landmark {shown(landmark)}; known: {', '.join(self._landmarks)}", field="landmark"
             ) from None
 
     def column(self, muscle: str, side: str) -> int:
@@ -240,10 +241,10 @@ class UpperBodyModel:
             i = self._var_index.get(key)
             if i is None:
                 raise UnknownNameError(
-                    f"no posture variable {key!r}; known: {', '.join(self.posture_variables)}", field=key
+                    f"no posture variable {shown(key)}; known: {', '.join(self.posture_variables)}", field=field_name(key)
                 )
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ValidationError([(key, f"must be a number of degrees, got {value!r}")])
+                raise ValidationError([(key, f"must be a number of degrees, got {shown(value)}")])
             if not np.isfinite(value):
                 raise ValidationError([(key, f"must be a finite number of degrees, got {value!r}")])
             out[i] = float(value)
@@ -361,7 +362,7 @@ class UpperBodyModel:
         """The engine body a base body name means on one side (``scapula`` -> ``scapula_r``)."""
         if body in self._bilateral_bodies:
             if side not in SIDES:
-                raise UnknownNameError(f"body {body!r} is bilateral: give side 'left' or 'right'", field="side")
+                raise UnknownNameError(f"body {shown(body)} is bilateral: give side 'left' or 'right'", field="side")
             return body + SIDE_SUFFIX[side]
         return body
 
@@ -371,10 +372,10 @@ class UpperBodyModel:
         if lm.bilateral:
             if side not in SIDES:
                 raise UnknownNameError(
-                    f"landmark {landmark!r} is bilateral: side must be 'left' or 'right', got {side!r}", field="side"
+                    f"landmark {shown(landmark)} is bilateral: side must be 'left' or 'right', got {shown(side)}", field="side"
                 )
         elif side not in (None, "midline", *SIDES):
-            raise UnknownNameError(f"side must be 'left', 'right' or 'midline', got {side!r}", field="side")
+            raise UnknownNameError(f"side must be 'left', 'right' or 'midline', got {shown(side)}", field="side")
         loc = np.array(lm.location, dtype=float)
         mirror = lm.bilateral and side == "left"
         if mirror:
@@ -435,9 +436,9 @@ class UpperBodyModel:
 
     def _check_muscle(self, muscle: str) -> None:
         if muscle not in self._attachments:
-            raise UnknownNameError(f"no muscle {muscle!r}; known: {', '.join(self.muscle_ids)}", field="muscle")
+            raise UnknownNameError(f"no muscle {shown(muscle)}; known: {', '.join(self.muscle_ids)}", field="muscle")
 
     @staticmethod
     def _check_side(side: str) -> None:
         if side not in SIDES:
-            raise UnknownNameError(f"no side {side!r}; known: left, right", field="side")
+            raise UnknownNameError(f"no side {shown(side)}; known: left, right", field="side")

@@ -608,14 +608,22 @@ def test_every_user_error_is_a_relieve_error():
         assert issubclass(family, RelieveError)
 
 
-@pytest.mark.parametrize("call", [
-    lambda b, x: b.length_change_pct(x, "left"),
-    lambda b, x: b.length_change_pct("levator_scapulae", x),
-    lambda b, x: b.length_change_pct("levator_scapulae", "left", {x: 1.0}),
-    lambda b, x: b.length_change_pct("levator_scapulae", "left", {"neck_flexion": x}),
-    lambda b, x: b.landmark_position(x, "left"),
-    lambda b, x: b.landmark_position("mastoid_process", x),
-], ids=["muscle", "side", "posture key", "posture value", "landmark", "landmark side"])
+# The model's public API, each call given one bad name (or value) ``x``.
+MODEL_CALLS = {
+    "muscle": lambda b, x: b.length_change_pct(x, "left"),
+    "side": lambda b, x: b.length_change_pct("levator_scapulae", x),
+    "posture key": lambda b, x: b.length_change_pct("levator_scapulae", "left", {x: 1.0}),
+    "posture value": lambda b, x: b.length_change_pct("levator_scapulae", "left", {"neck_flexion": x}),
+    "landmark": lambda b, x: b.landmark_position(x, "left"),
+    "landmark side": lambda b, x: b.landmark_position("mastoid_process", x),
+}
+
+
+def _field(error: RelieveError) -> str:
+    return error.field if error.field is not None else error.problems[0][0]
+
+
+@pytest.mark.parametrize("call", MODEL_CALLS.values(), ids=MODEL_CALLS.keys())
 def test_a_huge_name_given_to_the_model_is_echoed_shortened(call):
     """The model's public API names the bad field and echoes a 100,000-character value
     in a few dozen characters, with the valid names still listed in full."""
@@ -625,5 +633,16 @@ def test_a_huge_name_given_to_the_model_is_echoed_shortened(call):
         call(default_model(), "\x1b[31m" + "x" * 100_000)
     text = str(info.value)
     assert len(text) < 2_500 and "xxx..." in text and "\x1b" not in text
-    field = info.value.field if info.value.field is not None else info.value.problems[0][0]
-    assert 0 < len(field) <= 64
+    assert 0 < len(_field(info.value)) <= 64
+
+
+@pytest.mark.parametrize("call", [c for k, c in MODEL_CALLS.items() if k != "posture key"],
+                         ids=[k for k in MODEL_CALLS if k != "posture key"])  # a list cannot be a dict key
+def test_a_name_that_is_not_text_is_refused_by_the_model_naming_the_field(call):
+    """A list where the model's API takes a name (or a number) gets the same clear
+    refusal as an unknown name, not a TypeError from a dictionary lookup."""
+    from relieve.model import default_model
+
+    with pytest.raises(RelieveError) as info:
+        call(default_model(), ["neck_flexion"])
+    assert _field(info.value) and "['neck_flexion']" in str(info.value)

@@ -201,12 +201,10 @@ class UpperBodyModel:
         return self._drive
 
     def landmark(self, landmark: str) -> Landmark:
-        try:
-            return self._landmarks[landmark]
-        except KeyError:
-            raise UnknownNameError(
-                f"no landmark {shown(landmark)}; known: {', '.join(self._landmarks)}", field="landmark"
-            ) from None
+        found = self._landmarks.get(landmark) if isinstance(landmark, str) else None
+        if found is None:
+            raise UnknownNameError(f"no landmark {shown(landmark)}; known: {', '.join(self._landmarks)}", field="landmark")
+        return found
 
     def column(self, muscle: str, side: str) -> int:
         """Column of ``(muscle, side)`` in batch outputs."""
@@ -345,7 +343,7 @@ class UpperBodyModel:
         its members.
         """
         self._check_side(side)
-        members = self.groups.get(muscle)
+        members = self.groups.get(muscle) if isinstance(muscle, str) else None
         if members is None:
             self._check_muscle(muscle)
             members = (muscle,)
@@ -360,7 +358,7 @@ class UpperBodyModel:
 
     def engine_body(self, body: str, side: str | None) -> str:
         """The engine body a base body name means on one side (``scapula`` -> ``scapula_r``)."""
-        if body in self._bilateral_bodies:
+        if isinstance(body, str) and body in self._bilateral_bodies:
             if side not in SIDES:
                 raise UnknownNameError(f"body {shown(body)} is bilateral: give side 'left' or 'right'", field="side")
             return body + SIDE_SUFFIX[side]
@@ -435,7 +433,7 @@ class UpperBodyModel:
         return self._as_postures(posture)[:1]
 
     def _check_muscle(self, muscle: str) -> None:
-        if muscle not in self._attachments:
+        if not isinstance(muscle, str) or muscle not in self._attachments:
             raise UnknownNameError(f"no muscle {shown(muscle)}; known: {', '.join(self.muscle_ids)}", field="muscle")
 
     @staticmethod

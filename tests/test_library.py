@@ -248,3 +248,20 @@ def test_qualifiers_are_accepted_as_in_the_contract():
     with pytest.raises(relieve.ValidationError) as info:
         parse_findings({"age": 50, "qualifiers": {"headache_new": True}})
     assert "did you mean 'headache_new_or_different'" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [["x"], {"a": 1}, None, 3, float("nan"), b"bytes", ("levator_scapulae",)],
+                         ids=["list", "dict", "None", "int", "nan", "bytes", "tuple"])
+def test_every_public_function_refuses_a_value_of_the_wrong_kind_by_name(value):
+    """Each public function given a value of the wrong kind (a list for a name, a number
+    for targets, bytes for a path) raises ``RelieveError`` naming what was wrong, as a
+    front end needs, never a ``TypeError`` from inside."""
+    calls = [
+        lambda: relieve.assess(value), lambda: relieve.parse_findings(value), lambda: relieve.next_question(value),
+        lambda: relieve.plan(value), lambda: relieve.plan([(value, "left")]), lambda: relieve.schema(value),
+        lambda: relieve.load_model(value), lambda: relieve.muscle_card(value, "left"),
+        lambda: relieve.muscle_card("levator_scapulae", value),
+    ]
+    for call in calls:
+        with pytest.raises(relieve.RelieveError):
+            call()

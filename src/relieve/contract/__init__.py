@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .._input import shown
 from .._lazy import lazy_exports
 from ..errors import UnknownNameError
 from .findings import Findings, HeadPosture, MovementFinding, RegionFinding, parse_findings
@@ -22,8 +23,8 @@ def schema(name: str) -> dict:
     from . import documents
 
     models = {"findings": Findings, "assessment": documents.AssessmentDocument, "plan": documents.PlanDocument}
-    if name not in models:
-        raise UnknownNameError(f"unknown document {name!r}; valid: {', '.join(DOCUMENTS)}", field="document")
+    if not isinstance(name, str) or name not in models:
+        raise UnknownNameError(f"unknown document {shown(name)}; valid: {', '.join(DOCUMENTS)}", field="document")
     out = models[name].model_json_schema()
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return out

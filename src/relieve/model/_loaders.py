@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 from .._input import MAX_MODEL_BYTES, MAX_YAML_MODEL_BYTES, size_words
@@ -14,6 +16,8 @@ def load_model(path) -> Model:
 
     A file larger than the limit (64 MiB for ``.osim``, the largest real model we know
     being about 1 MB; 4 MiB for the slower-to-parse YAML) is refused before it is parsed."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ModelError(f"expected the path of a model file, got {type(path).__name__}", field="path")
     p = Path(path)
     try:
         if not p.exists():

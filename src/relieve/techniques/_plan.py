@@ -22,10 +22,11 @@ positions people can take (``_positions``); every step records which hand does w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from typing import Any
 
 from .._parallel import map_on_cores
 from ..anatomy import knowledge_base
@@ -128,7 +129,7 @@ def _safe_findings(findings):
 
 
 def _expand(targets, kb) -> tuple[Target, ...]:
-    if isinstance(targets, (str, bytes)) or not targets:
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable) or not targets:
         raise RelieveError("name at least one (muscle, side)", field="muscle")
     expanded: list[Target] = []
     for item in targets:

@@ -182,7 +182,7 @@ def _unsettled(rules: tuple[Rule, ...], facts: _Facts) -> dict[str, tuple[str, .
         open_codes = tuple(q for q in rule.qualifiers if facts.qualifiers.get(q) is None)
         if not open_codes:
             continue
-        if rule.needs is not None and rule.needs.isdisjoint(facts.codes):
+        if rule.lacks_its_codes(facts):
             continue  # no answer brings in a code it needs: it holds for none of them
         outcomes = {rule.holds(facts.answering(dict(zip(open_codes, bits))))
                     for bits in itertools.product((False, True), repeat=len(open_codes))}
@@ -311,10 +311,12 @@ class Rule:
     # when the findings have none of its codes, as most findings do for most rules.
     needs: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
+    def lacks_its_codes(self, facts: _Facts) -> bool:
+        """True when the findings have none of the codes the rule cannot hold without."""
+        return self.needs is not None and self.needs.isdisjoint(facts.codes)
+
     def holds(self, facts: _Facts) -> bool:
-        if self.needs is not None and self.needs.isdisjoint(facts.codes):
-            return False
-        return self.predicate(facts)
+        return not self.lacks_its_codes(facts) and self.predicate(facts)
 
 
 @dataclass(frozen=True)

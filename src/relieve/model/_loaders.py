@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 from .._input import MAX_MODEL_BYTES, MAX_YAML_MODEL_BYTES, size_words
